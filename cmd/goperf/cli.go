@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/goperf/goperf/engine"
+)
+
+// cli is goperf's command line: iperf3's flags, with -b as the buffer size
+// (the seed's meaning) and --bitrate as the rate.
+type cli struct {
+	Server bool   `short:"s" help:"Run a server." xor:"mode" required:""`
+	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode" required:""`
+	Host   string `arg:"" optional:"" help:"Server to test against (client only; default localhost)."`
+
+	Port    int    `short:"p" default:"5201" help:"Server port (TCP control and data)."`
+	Addr    string `short:"a" help:"Address to listen on (server) or to dial (client, instead of HOST)."`
+	Verbose bool   `short:"V" help:"More detail: socket options asked and granted, CPU use."`
+	JSON    bool   `short:"J" name:"json" help:"Print iperf3's JSON document instead of tables."`
+	Stream  bool   `name:"json-stream" help:"Print one JSON object per line as events happen."`
+	Logfile string `help:"Write output to this file instead of standard output."`
+	IPv4    bool   `short:"4" name:"version4" help:"Use IPv4 only."`
+	IPv6    bool   `short:"6" name:"version6" help:"Use IPv6 only."`
+	BindDev string `name:"bind-dev" help:"Bind sockets to this network device (SO_BINDTODEVICE)."`
+
+	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
+
+	clientFlags
+	serverFlags
+
+	Version kong.VersionFlag `help:"Print the version and exit."`
+}
+
+// clientFlags describe the test; only a client uses them.
+type clientFlags struct {
+	UDP        bool            `short:"u" help:"UDP instead of TCP (not available yet)."`
+	Parallel   int             `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
+	Buffer     bufferSize      `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP)."`
+	Length     bufferSize      `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
+	Bitrate    optBitrate      `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (default for TCP)."`
+	Time       engine.Seconds  `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
+	Bytes      engine.ByteSize `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
+	Blocks     uint64          `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
+	Omit       engine.Seconds  `short:"O" help:"Seconds of warm-up to leave out of the results."`
+	Reverse    bool            `short:"R" help:"Reverse: the server sends." xor:"dir"`
+	Bidir      bool            `name:"bidir" help:"Both ends send at once." xor:"dir"`
+	Window     engine.ByteSize `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M."`
+	MSS        int             `short:"M" name:"set-mss" help:"TCP maximum segment size (TCP_MAXSEG)."`
+	NoDelay    bool            `short:"N" name:"no-delay" help:"Set TCP_NODELAY (disable Nagle)."`
+	Congestion string          `short:"C" help:"TCP congestion control algorithm, e.g. cubic, bbr."`
+	TOS        string          `short:"S" name:"tos" help:"IP type of service byte, e.g. 0x10."`
+	DSCP       string          `name:"dscp" help:"DSCP value (0-63) or name (EF, AF41, CS1)."`
+	Bind       string          `short:"B" name:"bind" help:"Local address for the client's connections."`
+	CPort      int             `name:"cport" help:"Local port of the first data stream (later ones count up)."`
+	Title      string          `short:"T" help:"Title echoed in the JSON output."`
+	ExtraData  string          `name:"extra-data" help:"Free text echoed in the JSON output."`
+	ServerOut  bool            `name:"get-server-output" help:"Print the server's report of the test too."`
+	Counters64 bool            `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
+	ConnectTO  engine.Seconds  `name:"connect-timeout" help:"Give up connecting after this long (default 10s)."`
+	RecvTO     engine.Seconds  `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
+}
+
+// serverFlags are a server's own settings.
+type serverFlags struct {
+	OneOff     bool           `short:"1" name:"one-off" help:"Serve one test, then exit."`
+	MaxClients int            `name:"max-clients" default:"8" help:"Tests served at once; more get iperf3's 'server is busy'."`
+	IdleTO     engine.Seconds `name:"idle-timeout" default:"60" help:"End a test when no data moves for this long."`
+}
+
+// optBitrate is a bitrate that remembers whether it was given.
+type optBitrate struct {
+	engine.Bitrate
+	set bool
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (b *optBitrate) UnmarshalText(text []byte) error {
+	b.set = true
+	return b.Bitrate.UnmarshalText(text)
+}
+
+// bufferSize is a buffer size that must be positive.
+type bufferSize struct {
+	engine.ByteSize
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (b *bufferSize) UnmarshalText(text []byte) error {
+	if err := b.ByteSize.UnmarshalText(text); err != nil {
+		return err
+	}
+	if b.ByteSize == 0 {
+		return fmt.Errorf("buffer size must be positive, got %q", text)
+	}
+	return nil
+}
+
+// run parses args and runs goperf, returning the process's exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c cli
+	status := -1
+	parser, err := kong.New(&c,
+		kong.Name("goperf"),
+		kong.Description("TCP throughput tester that speaks iperf3's protocol."),
+		kong.Vars{"version": "goperf " + engine.Version},
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { status = code }),
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
+		return 2
+	}
+	if _, err := parser.Parse(args); err != nil {
+		if status >= 0 {
+			return status // --help or --version
+		}
+		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
+		return 2
+	}
+	if status >= 0 {
+		return status
+	}
+	if err := c.run(ctx, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Validate checks what kong's tags cannot.
+func (c *cli) Validate() error {
+	switch {
+	case c.Server && c.Host != "":
+		return fmt.Errorf("a server takes no HOST (use -a to choose the address to listen on)")
+	case c.IPv4 && c.IPv6:
+		return fmt.Errorf("-4 and -6 exclude each other")
+	case c.JSON && c.Stream:
+		return fmt.Errorf("--json and --json-stream exclude each other")
+	case c.Host != "" && c.Addr != "" && c.Host != c.Addr:
+		return fmt.Errorf("HOST %q and -a %q disagree", c.Host, c.Addr)
+	case c.Buffer.ByteSize != 0 && c.Length.ByteSize != 0 && c.Buffer != c.Length:
+		return fmt.Errorf("--buffer and --length disagree")
+	case c.TOS != "" && c.DSCP != "":
+		return fmt.Errorf("--tos and --dscp exclude each other")
+	}
+	return nil
+}
+
+// run starts the server or the client.
+func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
+	out, closeOut, err := c.output(stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	if c.Server {
+		return c.serve(ctx, out)
+	}
+	cfg, err := c.clientConfig()
+	if err != nil {
+		return err
+	}
+	_, err = engine.RunClient(ctx, cfg, out)
+	if errors.Is(err, engine.ErrInterrupted) {
+		return errors.New("interrupted")
+	}
+	return err
+}
+
+// output builds the engine's output from the format flags and --logfile.
+func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
+	out := engine.Output{W: stdout, Verbose: c.Verbose}
+	switch {
+	case c.JSON:
+		out.Format = engine.JSON
+	case c.Stream:
+		out.Format = engine.JSONStream
+	}
+	closeOut := func() {}
+	logw := stderr
+	if c.Logfile != "" {
+		f, err := os.OpenFile(c.Logfile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return out, nil, fmt.Errorf("log file: %w", err)
+		}
+		out.W, logw = f, f
+		closeOut = func() { _ = f.Close() }
+	}
+	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
+		fmt.Fprintf(logw, "goperf: "+format+"\n", args...)
+	}}
+	if c.Verbose {
+		out.Log.Verbosef = out.Log.Errorf
+	}
+	return out, closeOut, nil
+}
+
+// serve runs the server until ctx is done.
+func (c *cli) serve(ctx context.Context, out engine.Output) error {
+	srv := engine.NewServer(engine.ServerConfig{
+		Bind:        c.Addr,
+		Port:        c.Port,
+		Family:      c.family(),
+		Device:      c.BindDev,
+		Interval:    clampInterval(c.Interval),
+		OneOff:      c.OneOff,
+		MaxTests:    c.MaxClients,
+		IdleTimeout: durationOf(c.IdleTO),
+	}, out)
+	if err := srv.Listen(ctx); err != nil {
+		return err
+	}
+	return srv.Serve(ctx)
+}
+
+func (c *cli) family() engine.Family {
+	switch {
+	case c.IPv4:
+		return engine.IPv4
+	case c.IPv6:
+		return engine.IPv6
+	}
+	return engine.AnyFamily
+}
+
+// parseTOS reads --tos (a byte, in decimal, hex or octal) or --dscp (a
+// codepoint number or name) into the TOS byte.
+func parseTOS(tos, dscp string) (int, error) {
+	if tos != "" {
+		v, err := strconv.ParseInt(tos, 0, 0)
+		if err != nil || v < 0 || v > 255 {
+			return 0, fmt.Errorf("invalid --tos %q: want 0 to 255, e.g. 0x10", tos)
+		}
+		return int(v), nil
+	}
+	if dscp == "" {
+		return 0, nil
+	}
+	if v, ok := dscpNames[strings.ToUpper(dscp)]; ok {
+		return v << 2, nil
+	}
+	v, err := strconv.ParseInt(dscp, 0, 0)
+	if err != nil || v < 0 || v > 63 {
+		return 0, fmt.Errorf("invalid --dscp %q: want 0 to 63 or a name such as EF or AF41", dscp)
+	}
+	return int(v) << 2, nil
+}
+
+// dscpNames are the standard codepoint names (RFC 2474, 2597, 3246, 5865).
+var dscpNames = map[string]int{
+	"CS0": 0, "CS1": 8, "CS2": 16, "CS3": 24, "CS4": 32, "CS5": 40, "CS6": 48, "CS7": 56,
+	"AF11": 10, "AF12": 12, "AF13": 14, "AF21": 18, "AF22": 20, "AF23": 22,
+	"AF31": 26, "AF32": 28, "AF33": 30, "AF41": 34, "AF42": 36, "AF43": 38,
+	"EF": 46, "VOICE-ADMIT": 44, "LE": 1,
+}

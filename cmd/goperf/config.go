@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/goperf/goperf/engine"
+)
+
+// clientConfig maps the flags to the engine's client configuration.
+func (c *cli) clientConfig() (engine.ClientConfig, error) {
+	if c.UDP {
+		return engine.ClientConfig{}, errors.New("UDP tests (-u) are not available yet")
+	}
+	tos, err := parseTOS(c.TOS, c.DSCP)
+	if err != nil {
+		return engine.ClientConfig{}, err
+	}
+	length := c.Buffer.ByteSize
+	if length == 0 {
+		length = c.Length.ByteSize
+	}
+	if length == 0 {
+		length = engine.DefaultTCPLength
+	}
+	spec := engine.Spec{
+		Proto:           engine.TCP,
+		Streams:         c.Parallel,
+		Length:          int(min(length, 1<<31)),
+		Bitrate:         uint64(c.Bitrate.Bitrate),
+		Duration:        durationOf(c.Time),
+		Bytes:           uint64(c.Bytes),
+		Blocks:          c.Blocks,
+		Omit:            durationOf(c.Omit),
+		Window:          int(min(c.Window, 1<<31)),
+		MSS:             c.MSS,
+		NoDelay:         c.NoDelay,
+		Congestion:      c.Congestion,
+		TOS:             tos,
+		Title:           c.Title,
+		ExtraData:       c.ExtraData,
+		GetServerOutput: c.ServerOut,
+		UDP64Bit:        c.Counters64,
+	}
+	switch {
+	case c.Reverse:
+		spec.Direction = engine.Reverse
+	case c.Bidir:
+		spec.Direction = engine.Bidir
+	}
+	if spec.Bytes > 0 || spec.Blocks > 0 {
+		spec.Duration = 0
+	}
+	host := c.Host
+	if host == "" {
+		host = c.Addr
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	return engine.ClientConfig{
+		Spec:           spec,
+		Host:           host,
+		Port:           c.Port,
+		Bind:           c.Bind,
+		CPort:          c.CPort,
+		Family:         c.family(),
+		Device:         c.BindDev,
+		Interval:       clampInterval(c.Interval),
+		ConnectTimeout: durationOf(c.ConnectTO),
+		RecvTimeout:    durationOf(c.RecvTO),
+	}, nil
+}
+
+func durationOf(s engine.Seconds) time.Duration { return time.Duration(s) }
+
+// clampInterval keeps interval reports at 100 ms or more, as iperf3 does.
+func clampInterval(s engine.Seconds) time.Duration {
+	d := time.Duration(s)
+	if d > 0 && d < 100*time.Millisecond {
+		return 100 * time.Millisecond
+	}
+	return d
+}

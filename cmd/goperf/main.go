@@ -1,0 +1,21 @@
+// Command goperf measures TCP throughput over iperf3's wire protocol: it
+// tests against a stock iperf3 server, and a stock iperf3 client tests
+// against it.
+//
+//	goperf -s                        # serve on port 5201
+//	goperf -c [HOST] -P 4 -b 128K    # four streams, 128 KiB writes
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

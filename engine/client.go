@@ -1,0 +1,360 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
+)
+
+// Client defaults.
+const (
+	defaultConnectTimeout = 10 * time.Second
+	defaultRecvTimeout    = 120 * time.Second // iperf3's --rcv-timeout
+	closeGrace            = 2 * time.Second   // wait for the server's close after IPERF_DONE
+)
+
+// RunClient runs one test against the server cfg names and returns its
+// summary. Reports go to out as they happen; on failure out also gets the
+// error in JSON formats, and the returned error says what went wrong in one
+// line.
+func RunClient(ctx context.Context, cfg ClientConfig, out Output) (*Summary, error) {
+	c := &client{cfg: cfg, out: out, rep: newReporter(out, true), cookie: wire.NewCookie()}
+	sum, err := c.runTest(ctx)
+	if err != nil {
+		c.rep.failed(err)
+	}
+	return sum, err
+}
+
+// client is one test from the client's side.
+type client struct {
+	cfg    ClientConfig
+	out    Output
+	rep    reporter
+	cookie wire.Cookie
+	ctrl   *ctrl
+	mss    int // MSS of the control connection
+
+	streams  []*stream
+	run      *run
+	sampler  *sampler
+	cpuStart cpuClock
+	outcome  *outcome
+	summary  *Summary
+	srvText  string
+	srvJSON  []byte
+}
+
+func (c *client) runTest(ctx context.Context) (*Summary, error) {
+	if err := c.cfg.check(); err != nil {
+		return nil, err
+	}
+	if c.out.Format == Text {
+		fmt.Fprintf(c.out.W, "Dialing %s using %s\n", c.cfg.addr(), c.cfg.Proto)
+	}
+	if err := c.connect(ctx); err != nil {
+		return nil, err
+	}
+	defer c.ctrl.close()
+	defer c.closeStreams()
+	return c.converse()
+}
+
+// connect opens the control connection and sends the cookie.
+func (c *client) connect(ctx context.Context) error {
+	conn, err := c.dial(ctx, c.cfg.Family.network(TCP), 0, sockopt.Options{Device: c.cfg.Device})
+	if err != nil {
+		return err
+	}
+	c.ctrl = newCtrl(ctx, conn)
+	if g, err := sockopt.Read(conn.(syscall.Conn)); err == nil {
+		c.mss = g.MSS
+	}
+	if err := c.ctrl.write(c.cookie[:]); err != nil {
+		return fmt.Errorf("sending cookie: %w", err)
+	}
+	return nil
+}
+
+// dial connects to the server from the configured local address, with
+// opts applied before the connection is made. localPort 0 means any.
+func (c *client) dial(ctx context.Context, network string, localPort int, opts sockopt.Options) (net.Conn, error) {
+	d := net.Dialer{Timeout: c.cfg.ConnectTimeout, Control: opts.Control()}
+	if d.Timeout == 0 {
+		d.Timeout = defaultConnectTimeout
+	}
+	if c.cfg.Bind != "" || localPort != 0 {
+		la, err := net.ResolveTCPAddr(network, joinHostPort(c.cfg.Bind, localPort))
+		if err != nil {
+			return nil, fmt.Errorf("bind address %s: %w", c.cfg.Bind, err)
+		}
+		d.LocalAddr = la
+	}
+	conn, err := d.DialContext(ctx, network, c.cfg.addr())
+	switch {
+	case err == nil:
+		return conn, nil
+	case ctx.Err() != nil:
+		return nil, ErrInterrupted
+	case isRefused(err):
+		return nil, fmt.Errorf("connect %s: connection refused (is a server running? start one with goperf -s)", c.cfg.addr())
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	return nil, fmt.Errorf("connect %s: %w", c.cfg.addr(), err)
+}
+
+// converse follows the server's state machine to the end of the test.
+func (c *client) converse() (*Summary, error) {
+	expect := wire.ParamExchange
+	for {
+		st, err := c.ctrl.readState()
+		if err != nil {
+			return nil, fmt.Errorf("waiting for %v: %w", expect, err)
+		}
+		if err := c.checkState(st, expect); err != nil {
+			return nil, err
+		}
+		switch st {
+		case wire.ParamExchange:
+			err, expect = c.ctrl.writeJSON(c.cfg.Spec.params()), wire.CreateStreams
+		case wire.CreateStreams:
+			err, expect = c.openStreams(), wire.TestStart
+		case wire.TestStart:
+			c.begin()
+			expect = wire.TestRunning
+		case wire.TestRunning:
+			err, expect = c.dataPhase(), wire.ExchangeResults
+		case wire.ExchangeResults:
+			err, expect = c.exchangeResults(), wire.DisplayResults
+		case wire.DisplayResults:
+			return c.display()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// checkState refuses a state other than the one expected.
+func (c *client) checkState(st, expect wire.State) error {
+	if st == expect {
+		return nil
+	}
+	return c.unexpected(st, "waiting for "+expect.String())
+}
+
+// unexpected turns a state the client did not ask for into an error: the
+// server's error states into their meaning, anything else into a
+// ProtocolError.
+func (c *client) unexpected(st wire.State, during string) error {
+	switch st {
+	case wire.AccessDenied:
+		return ErrServerBusy
+	case wire.ServerErrorCode:
+		return c.ctrl.wrap(wire.ReadServerError(c.ctrl.conn))
+	case wire.ServerTerminate:
+		return ErrServerTerminated
+	}
+	return &ProtocolError{Step: "control", Err: fmt.Errorf("received %v while %s", st, during)}
+}
+
+// openStreams connects the data streams one after another: the server
+// numbers them and, in bidir, assigns their direction by arrival order.
+func (c *client) openStreams() error {
+	sp := &c.cfg.Spec
+	opts := sp.sockopts(c.cfg.Device)
+	network := c.cfg.Family.network(TCP)
+	for i := range sp.totalStreams() {
+		port := 0
+		if c.cfg.CPort > 0 {
+			port = c.cfg.CPort + i
+		}
+		conn, err := c.dial(c.ctrl.ctx, network, port, opts)
+		if err != nil {
+			return fmt.Errorf("stream %d: %w", i+1, err)
+		}
+		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length)
+		c.streams = append(c.streams, s)
+		if err := prepareTCP(s, opts); err != nil {
+			return err
+		}
+		_ = conn.SetWriteDeadline(time.Now().Add(ctrlTimeout))
+		if _, err := conn.Write(c.cookie[:]); err != nil {
+			return fmt.Errorf("stream %d: sending cookie: %w", i+1, err)
+		}
+		_ = conn.SetWriteDeadline(time.Time{})
+	}
+	return nil
+}
+
+// streamID returns iperf3's id for the i-th stream (0-based): 1, 3, 4, 5, …
+func streamID(i int) int {
+	if i == 0 {
+		return 1
+	}
+	return i + 2
+}
+
+// prepareTCP sets TCP_NODELAY as asked (Go turns it on by default; iperf3
+// leaves it off unless -N) and records the options asked and granted.
+func prepareTCP(s *stream, opts sockopt.Options) error {
+	if tc := s.tcpConn(); tc != nil {
+		if err := tc.SetNoDelay(opts.NoDelay); err != nil {
+			return fmt.Errorf("stream %d: TCP_NODELAY: %w", s.id, err)
+		}
+		s.granted, _ = sockopt.Read(tc) // zeros where unsupported
+	}
+	s.asked = opts
+	return nil
+}
+
+// begin marks TEST_START: the clock of the test starts now.
+func (c *client) begin() {
+	c.run = newRun(&c.cfg.Spec, c.streams)
+	c.run.start = time.Now()
+	c.cpuStart = readCPU()
+	c.rep.started(&startInfo{
+		spec: &c.cfg.Spec, client: true, peer: c.cfg.Host, peerPort: c.cfg.Port,
+		cookie: c.cookie.String(), streams: c.streams, when: c.run.start,
+		ctrlMSS: c.mss, interval: c.cfg.Interval,
+	})
+	idle := c.cfg.RecvTimeout
+	if idle == 0 {
+		idle = defaultRecvTimeout
+	}
+	c.sampler = newSampler(c.run, c.cfg.Interval, idle, c.rep.interval)
+}
+
+// dataPhase runs the streams until the test's end condition, then sends
+// TEST_END; on a signal it sends CLIENT_TERMINATE instead.
+func (c *client) dataPhase() error {
+	r, sp := c.run, &c.cfg.Spec
+	r.begin(true)
+	c.sampler.start()
+	if sp.Duration > 0 {
+		t := time.AfterFunc(time.Until(r.start.Add(sp.Omit+sp.Duration)), func() { r.end(endTime, nil) })
+		defer t.Stop()
+	}
+	st, err := c.ctrl.readDuring(r, time.Time{})
+	end, snap := time.Now(), r.snapshot()
+	c.outcome = &outcome{spec: sp, streams: c.streams, local: c.sampler.finish(end, snap), cpu: readCPU().since(c.cpuStart)}
+	c.outcome.congestion = congestionOf(c.streams)
+	switch {
+	case err == nil:
+		r.stopSenders()
+		return c.unexpected(st, "the test ran")
+	case c.ctrl.ctx.Err() != nil:
+		return c.terminate()
+	case !isTimeout(err):
+		r.stopSenders()
+		return fmt.Errorf("during the test: %w", c.ctrl.wrap(err))
+	case r.reason == endFailed || r.reason == endIdle:
+		r.stopSenders()
+		return c.failure(r.cause)
+	}
+	if err := c.ctrl.writeState(wire.TestEnd); err != nil {
+		return fmt.Errorf("sending TEST_END: %w", err)
+	}
+	r.stopSenders()
+	return nil
+}
+
+// failure explains a stream failure. A server that went away usually shows
+// on the data streams first; when the control connection confirms it, that
+// is the clearer message.
+func (c *client) failure(cause error) error {
+	c.ctrl.setReadDeadline(time.Now().Add(200 * time.Millisecond))
+	st, err := wire.ReadState(c.ctrl.conn)
+	if err == nil {
+		return c.unexpected(st, "the test ran")
+	}
+	if werr := c.ctrl.wrap(err); errors.Is(werr, ErrControlClosed) {
+		return fmt.Errorf("the server went away during the test (%v)", cause)
+	}
+	return cause
+}
+
+// terminate tells the server the client was interrupted, and reports what
+// was measured up to then.
+func (c *client) terminate() error {
+	c.run.stopSenders()
+	_ = c.ctrl.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.ctrl.conn.Write([]byte{wire.ClientTerminate.Byte()}) // best effort: we are leaving
+	if sum, err := c.outcome.summarize(&wire.Results{}, true); err == nil {
+		c.rep.finished(sum)
+	}
+	return ErrInterrupted
+}
+
+// exchangeResults sends the client's results and reads the server's.
+func (c *client) exchangeResults() error {
+	if err := c.ctrl.writeJSON(c.outcome.results()); err != nil {
+		return fmt.Errorf("sending results: %w", err)
+	}
+	body, err := c.ctrl.readJSON(wire.MaxResultsLen)
+	if err != nil {
+		if errors.Is(err, wire.ErrAccessDenied) {
+			return ErrServerBusy
+		}
+		return fmt.Errorf("reading the server's results: %w", err)
+	}
+	remote, err := wire.DecodeResults(body)
+	if err != nil {
+		return &ProtocolError{Step: "server results", Err: err}
+	}
+	c.summary, err = c.outcome.summarize(remote, true)
+	c.srvText, c.srvJSON = remote.ServerOutputText, remote.ServerOutputJSON
+	return err
+}
+
+// display closes the streams, reports, and says goodbye as a 3.21 peer
+// expects: IPERF_DONE, half-close, wait for the server's close.
+func (c *client) display() (*Summary, error) {
+	c.closeStreams()
+	c.rep.serverOutput(c.srvText, c.srvJSON)
+	c.rep.finished(c.summary)
+	if err := c.ctrl.writeState(wire.IperfDone); err != nil {
+		return c.summary, fmt.Errorf("sending IPERF_DONE: %w", err)
+	}
+	if tc, ok := c.ctrl.conn.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+		c.ctrl.setReadDeadline(time.Now().Add(closeGrace))
+		var b [64]byte
+		for { // drain until the server closes; its bytes mean nothing now
+			if _, err := c.ctrl.conn.Read(b[:]); err != nil {
+				break
+			}
+		}
+	}
+	return c.summary, nil
+}
+
+// closeStreams closes the data streams and waits for their goroutines.
+func (c *client) closeStreams() {
+	if c.run != nil {
+		c.run.close()
+		return
+	}
+	for _, s := range c.streams {
+		_ = s.conn.Close() // never started: nothing to wait for
+	}
+}
+
+// congestionOf returns the congestion control of the first TCP stream.
+func congestionOf(streams []*stream) string {
+	for _, s := range streams {
+		if s.granted.Congestion != "" {
+			return s.granted.Congestion
+		}
+	}
+	return ""
+}

@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
+)
+
+// Proto is the transport a test runs over.
+type Proto int
+
+// The transports.
+const (
+	TCP Proto = iota
+	UDP
+)
+
+// String returns "TCP" or "UDP".
+func (p Proto) String() string {
+	if p == UDP {
+		return "UDP"
+	}
+	return "TCP"
+}
+
+// Direction says which end sends.
+type Direction int
+
+// The directions, named from the client's side.
+const (
+	Forward Direction = iota // client sends
+	Reverse                  // server sends (-R)
+	Bidir                    // both send (--bidir)
+)
+
+// String returns the direction's name.
+func (d Direction) String() string {
+	switch d {
+	case Reverse:
+		return "reverse"
+	case Bidir:
+		return "bidirectional"
+	}
+	return "forward"
+}
+
+// Limits shared with iperf3.
+const (
+	MaxStreams   = 128     // streams per direction
+	MaxTCPLength = 1 << 20 // bytes per TCP write
+	MinUDPLength = 16      // bytes per datagram
+	MaxUDPLength = 65507   // bytes per datagram
+	MaxWindow    = 512 << 20
+	MaxMSS       = 32767
+	MaxOmit      = 600 * time.Second
+)
+
+// Default values, as iperf3's.
+const (
+	DefaultPort       = 5201
+	DefaultTCPLength  = 128 << 10
+	DefaultUDPLength  = 1460    // when the control connection's MSS is unknown
+	DefaultUDPBitrate = 1 << 20 // bit/s per stream
+	DefaultDuration   = 10 * time.Second
+)
+
+// Spec describes one test as both ends agree on it. A client sends it as
+// iperf3 parameters; a server reads it back from them.
+type Spec struct {
+	Proto      Proto
+	Streams    int           // streams per direction (-P)
+	Direction  Direction     // who sends
+	Length     int           // bytes per write or per datagram (-b, -l)
+	Bitrate    uint64        // bit/s per stream and direction, 0 = unlimited
+	Duration   time.Duration // test length; 0 with Bytes or Blocks
+	Bytes      uint64        // end after this many bytes in total (-n), 0 = off
+	Blocks     uint64        // end after this many writes or reads in total (-k), 0 = off
+	Omit       time.Duration // warm-up left out of the results (-O)
+	Window     int           // SO_SNDBUF and SO_RCVBUF of data sockets (-w), bytes
+	MSS        int           // TCP_MAXSEG of data sockets (-M), bytes
+	NoDelay    bool          // TCP_NODELAY on data sockets (-N)
+	Congestion string        // TCP congestion control (-C)
+	TOS        int           // IP TOS byte (--tos, --dscp), 0 = default
+	FQRate     uint64        // SO_MAX_PACING_RATE per socket, bit/s
+	Title      string        // label echoed in JSON output (-T)
+	ExtraData  string        // free text echoed in JSON output
+
+	GetServerOutput bool // the server returns its own report with its results
+	UDP64Bit        bool // 64-bit UDP sequence numbers
+}
+
+// sockopts returns the socket options the data sockets of s ask for.
+func (s *Spec) sockopts(device string) sockopt.Options {
+	return sockopt.Options{
+		SendBuffer:    s.Window,
+		RecvBuffer:    s.Window,
+		MSS:           s.MSS,
+		NoDelay:       s.NoDelay,
+		Congestion:    s.Congestion,
+		TOS:           s.TOS,
+		Device:        device,
+		MaxPacingRate: s.FQRate / 8,
+	}
+}
+
+// totalStreams is the number of data connections: Streams, twice in bidir.
+func (s *Spec) totalStreams() int {
+	if s.Direction == Bidir {
+		return 2 * s.Streams
+	}
+	return s.Streams
+}
+
+// clientSends reports whether the client sends on its i-th stream (0-based,
+// in connection order).
+func (s *Spec) clientSends(i int) bool {
+	switch s.Direction {
+	case Reverse:
+		return false
+	case Bidir:
+		return i < s.Streams
+	}
+	return true
+}
+
+// validate checks s against iperf3's limits. It returns a *specError that
+// carries the iperf3 error code a server reports to its client.
+func (s *Spec) validate() error {
+	switch {
+	case s.Streams < 1 || s.Streams > MaxStreams:
+		return specErr(wire.CodeNumStreams, "parallel streams must be 1 to %d, got %d", MaxStreams, s.Streams)
+	case s.Proto == TCP && (s.Length < 1 || s.Length > MaxTCPLength):
+		return specErr(wire.CodeBlockSize, "TCP buffer size must be 1 to %d bytes, got %d", MaxTCPLength, s.Length)
+	case s.Proto == UDP && (s.Length < MinUDPLength || s.Length > MaxUDPLength):
+		return specErr(wire.CodeUDPBlockSize, "UDP datagram size must be %d to %d bytes, got %d", MinUDPLength, MaxUDPLength, s.Length)
+	case s.Duration < 0 || s.Duration > maxSeconds*time.Second:
+		return specErr(wire.CodeDuration, "duration must be 0 to %d seconds", maxSeconds)
+	case s.Omit < 0 || s.Omit > MaxOmit:
+		return specErr(wire.CodeOmit, "omit must be 0 to %v", MaxOmit)
+	case s.Window < 0 || s.Window > MaxWindow:
+		return specErr(wire.CodeBufSize, "socket buffer must be 0 to %d bytes, got %d", MaxWindow, s.Window)
+	case s.MSS < 0 || s.MSS > MaxMSS:
+		return specErr(wire.CodeMSS, "MSS must be 0 to %d bytes, got %d", MaxMSS, s.MSS)
+	case s.TOS < 0 || s.TOS > 255:
+		return specErr(wire.CodeBadTOS, "TOS must be 0 to 255, got %d", s.TOS)
+	}
+	return nil
+}
+
+// Family restricts addresses to one IP version.
+type Family int
+
+// The families.
+const (
+	AnyFamily Family = 0
+	IPv4      Family = 4
+	IPv6      Family = 6
+)
+
+// network returns "tcp", "tcp4" or "tcp6" (or the udp ones) for f.
+func (f Family) network(p Proto) string {
+	n := "tcp"
+	if p == UDP {
+		n = "udp"
+	}
+	switch f {
+	case IPv4:
+		return n + "4"
+	case IPv6:
+		return n + "6"
+	}
+	return n
+}
+
+// ClientConfig is everything a client needs: the test to run and where.
+type ClientConfig struct {
+	Spec
+	Host           string        // server name or address
+	Port           int           // server port
+	Bind           string        // local address to bind (-B), "" = any
+	CPort          int           // local port of the first data stream, 0 = any
+	Family         Family        // restrict to IPv4 or IPv6
+	Device         string        // SO_BINDTODEVICE for every socket
+	Interval       time.Duration // interval reports, 0 = none
+	ConnectTimeout time.Duration // per connection attempt, 0 = 10 s
+	RecvTimeout    time.Duration // a receiving stream idle this long fails the test, 0 = 120 s
+}
+
+// ServerConfig is everything a server needs.
+type ServerConfig struct {
+	Bind        string        // local address to listen on, "" = all
+	Port        int           // listening port
+	Family      Family        // restrict to IPv4 or IPv6
+	Device      string        // SO_BINDTODEVICE for the listener
+	Interval    time.Duration // interval reports, 0 = none
+	OneOff      bool          // serve one test, then return (-1)
+	MaxTests    int           // tests running at once; more get ACCESS_DENIED. 0 = DefaultMaxTests
+	IdleTimeout time.Duration // a test with no data moving this long is ended, 0 = DefaultIdleTimeout
+}
+
+// Server defaults.
+const (
+	DefaultMaxTests    = 8
+	DefaultIdleTimeout = 60 * time.Second
+)
+
+// addr returns the server's host:port.
+func (c *ClientConfig) addr() string {
+	return joinHostPort(c.Host, c.Port)
+}
+
+// check validates the client-only settings and the spec.
+func (c *ClientConfig) check() error {
+	if c.Port < 1 || c.Port > 65535 {
+		return fmt.Errorf("port must be 1 to 65535, got %d", c.Port)
+	}
+	if c.CPort < 0 || c.CPort > 65535 {
+		return fmt.Errorf("client port must be 0 to 65535, got %d", c.CPort)
+	}
+	if c.Interval < 0 {
+		return fmt.Errorf("interval must not be negative")
+	}
+	return c.Spec.validate()
+}

@@ -1,0 +1,21 @@
+package engine
+
+// Logger receives diagnostics: a server's per-client problems, a client's
+// warnings. Reports go to the io.Writer of Output instead. A nil function
+// discards its messages.
+type Logger struct {
+	Errorf   func(format string, args ...any) // something went wrong; one line each
+	Verbosef func(format string, args ...any) // detail for -V
+}
+
+func (l Logger) errorf(format string, args ...any) {
+	if l.Errorf != nil {
+		l.Errorf(format, args...)
+	}
+}
+
+func (l Logger) verbosef(format string, args ...any) {
+	if l.Verbosef != nil {
+		l.Verbosef(format, args...)
+	}
+}

@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/goperf/goperf/engine/wire"
+)
+
+// clientVersion is what goperf sends as client_version. Servers never read
+// it; it only shows up in captures.
+const clientVersion = "goperf"
+
+// params converts s to the parameter document a client sends.
+func (s *Spec) params() *wire.Params {
+	p := &wire.Params{
+		Omit:             wire.Int(secondsCeil(s.Omit)),
+		Time:             wire.Int(secondsCeil(s.Duration)),
+		Num:              wire.Int(s.Bytes),
+		BlockCount:       wire.Int(s.Blocks),
+		MSS:              wire.Int(s.MSS),
+		NoDelay:          wire.Flag(s.NoDelay),
+		Parallel:         wire.Int(s.Streams),
+		Reverse:          wire.Flag(s.Direction == Reverse),
+		Bidirectional:    wire.Flag(s.Direction == Bidir),
+		Window:           wire.Int(s.Window),
+		Len:              wire.Int(s.Length),
+		Bandwidth:        wire.Int(s.Bitrate),
+		FQRate:           wire.Int(s.FQRate),
+		PacingTimer:      1000,
+		TOS:              wire.Int(s.TOS),
+		Title:            s.Title,
+		ExtraData:        s.ExtraData,
+		Congestion:       s.Congestion,
+		GetServerOutput:  wire.IntFlag(s.GetServerOutput),
+		UDPCounters64Bit: wire.IntFlag(s.UDP64Bit),
+		ClientVersion:    clientVersion,
+		Goperf:           &wire.Ext{V: wire.ExtVersion},
+	}
+	if s.Proto == UDP {
+		p.UDP = true
+	} else {
+		p.TCP = true
+	}
+	if s.Bytes > 0 || s.Blocks > 0 {
+		p.Time = 0 // iperf3 sends time 0 with -n and -k
+	}
+	return p
+}
+
+// specFromParams converts a client's parameter document to a Spec and
+// validates it. Errors carry the iperf3 code to report.
+func specFromParams(p *wire.Params) (*Spec, error) {
+	s := &Spec{
+		Streams:         int(p.Parallel),
+		Length:          int(p.Len),
+		Omit:            seconds(p.Omit),
+		Duration:        seconds(p.Time),
+		Window:          int(p.Window),
+		MSS:             int(p.MSS),
+		NoDelay:         bool(p.NoDelay),
+		Congestion:      p.Congestion,
+		TOS:             int(p.TOS),
+		Title:           p.Title,
+		ExtraData:       p.ExtraData,
+		GetServerOutput: bool(p.GetServerOutput),
+		UDP64Bit:        bool(p.UDPCounters64Bit),
+	}
+	tcp, udp, sctp := bool(p.TCP), bool(p.UDP), bool(p.SCTP)
+	switch {
+	case udp && !tcp && !sctp:
+		s.Proto = UDP
+	case tcp && !udp && !sctp:
+		s.Proto = TCP
+	default:
+		return nil, specErr(wire.CodeRecvParams, "parameters name no protocol, several, or SCTP (goperf speaks TCP and UDP)")
+	}
+	switch reverse, bidir := bool(p.Reverse), bool(p.Bidirectional); {
+	case reverse && bidir:
+		return nil, specErr(wire.CodeRecvParams, "parameters ask for reverse and bidirectional at once")
+	case reverse:
+		s.Direction = Reverse
+	case bidir:
+		s.Direction = Bidir
+	}
+	if p.Num < 0 || p.BlockCount < 0 || p.Bandwidth < 0 || p.FQRate < 0 {
+		return nil, specErr(wire.CodeRecvParams, "negative byte count, block count or rate")
+	}
+	if p.Time < 0 || p.Time > maxSeconds {
+		return nil, specErr(wire.CodeDuration, "duration must be 0 to %d seconds, got %d", maxSeconds, p.Time)
+	}
+	if p.Omit < 0 || p.Omit > wire.Int(MaxOmit/time.Second) {
+		return nil, specErr(wire.CodeOmit, "omit must be 0 to %d seconds, got %d", MaxOmit/time.Second, p.Omit)
+	}
+	s.Bytes, s.Blocks = uint64(p.Num), uint64(p.BlockCount)
+	s.Bitrate, s.FQRate = uint64(p.Bandwidth), uint64(p.FQRate)
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// seconds converts whole seconds to a duration.
+func seconds(n wire.Int) time.Duration {
+	return time.Duration(n) * time.Second
+}
+
+// secondsCeil converts d to whole seconds for the wire, rounding up so that a
+// stock server's timers never end a test before the client does.
+func secondsCeil(d time.Duration) int64 {
+	return int64((d + time.Second - 1) / time.Second)
+}

@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Format selects how reports are written.
+type Format int
+
+// The formats.
+const (
+	Text       Format = iota // iperf3's human tables
+	JSON                     // one iperf3 -J document at the end
+	JSONStream               // one JSON object per line as events happen (--json-stream)
+)
+
+// Output is where a test reports: W takes the report in Format, Log takes
+// diagnostics.
+type Output struct {
+	W       io.Writer
+	Format  Format
+	Verbose bool // -V: add socket options asked and granted, CPU use
+	Log     Logger
+}
+
+// reporter renders one test's events. Calls come one at a time, in order:
+// started, any number of interval, then serverOutput and finished, or
+// failed at any point.
+type reporter interface {
+	started(*startInfo)
+	interval(*Interval)
+	serverOutput(text string, doc json.RawMessage)
+	finished(*Summary)
+	failed(error)
+}
+
+// startInfo is what a report says about a test before data flows.
+type startInfo struct {
+	spec     *Spec
+	client   bool
+	peer     string // connecting_to host (client) or accepted_connection host (server)
+	peerPort int
+	cookie   string
+	streams  []*stream
+	when     time.Time
+	ctrlMSS  int // MSS of the control connection, iperf3's tcp_mss_default
+	interval time.Duration
+}
+
+// newReporter returns the reporter for out's format.
+func newReporter(out Output, client bool) reporter {
+	switch out.Format {
+	case JSON:
+		return newJSONReporter(out, client, false)
+	case JSONStream:
+		return newJSONReporter(out, client, true)
+	}
+	return &textReporter{out: out, client: client}
+}
+
+// role names who sends on a stream, as iperf3 labels --bidir lines.
+func role(client, localSends bool) string {
+	switch {
+	case client && localSends:
+		return "TX-C"
+	case client:
+		return "RX-C"
+	case localSends:
+		return "TX-S"
+	}
+	return "RX-S"
+}
+
+// hostPort splits a net.Addr into host and port for reports.
+func hostPort(a net.Addr) (string, int) {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String(), 0
+	}
+	p, _ := strconv.Atoi(port)
+	return host, p
+}
+
+// joinHostPort is net.JoinHostPort with an integer port.
+func joinHostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// byteUnits and bitUnits are the suffixes of human sizes and rates.
+var (
+	byteUnits = []string{"Bytes", "KBytes", "MBytes", "GBytes", "TBytes"}
+	bitUnits  = []string{"bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"}
+)
+
+// formatBytes writes n bytes in binary units, four significant places, as
+// iperf3 does ("1.25 GBytes", " 128 KBytes").
+func formatBytes(n float64) string {
+	return scaled(n, 1024, byteUnits)
+}
+
+// formatBits writes a rate in decimal units ("10.7 Gbits/sec").
+func formatBits(bps float64) string {
+	return scaled(bps, 1000, bitUnits)
+}
+
+// scaled picks the unit that keeps v under one step and prints it in four
+// places: #.##, ##.# or ###.
+func scaled(v, step float64, units []string) string {
+	i := 0
+	for v >= step && i < len(units)-1 {
+		v /= step
+		i++
+	}
+	switch {
+	case v < 9.995:
+		return fmt.Sprintf("%4.2f %s", v, units[i])
+	case v < 99.95:
+		return fmt.Sprintf("%4.1f %s", v, units[i])
+	}
+	return fmt.Sprintf("%4.0f %s", v, units[i])
+}

@@ -1,0 +1,236 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// separator divides iperf3's interval blocks and its summary.
+const separator = "- - - - - - - - - - - - - - - - - - - - - - - - -"
+
+// Column tails after the bitrate, as iperf3 lays them out.
+const (
+	blankTail  = "                  "
+	omitSuffix = "  (omitted)"
+)
+
+// textReporter writes iperf3's human tables.
+type textReporter struct {
+	out     Output
+	client  bool
+	info    *startInfo
+	lastSep bool // the last line printed was a separator
+}
+
+func (t *textReporter) printf(format string, args ...any) {
+	fmt.Fprintf(t.out.W, format, args...)
+	t.lastSep = false
+}
+
+// separate prints a separator unless one was just printed.
+func (t *textReporter) separate() {
+	if !t.lastSep {
+		t.printf("%s\n", separator)
+	}
+	t.lastSep = true
+}
+
+func (t *textReporter) bidir() bool { return t.info.spec.Direction == Bidir }
+
+// multi reports whether there are several streams per direction, which
+// brings [SUM] lines.
+func (t *textReporter) multi() bool { return t.info.spec.Streams > 1 }
+
+// tcpSender reports whether the local side sends TCP on some stream, which
+// brings the Retr and Cwnd columns.
+func (t *textReporter) tcpSender() bool {
+	return t.info.spec.Proto == TCP && (t.bidir() || t.client == (t.info.spec.Direction == Forward))
+}
+
+func (t *textReporter) started(si *startInfo) {
+	t.info = si
+	for _, s := range si.streams {
+		lh, lp := hostPort(s.conn.LocalAddr())
+		rh, rp := hostPort(s.conn.RemoteAddr())
+		t.printf("[%3d] local %s port %d connected to %s port %d\n", s.fd, lh, lp, rh, rp)
+	}
+	if t.out.Verbose && len(si.streams) > 0 {
+		t.verboseStart(si)
+	}
+	if si.interval > 0 {
+		t.header(true)
+	}
+}
+
+// verboseStart prints the test parameters and the socket options asked for
+// and granted on the first stream.
+func (t *textReporter) verboseStart(si *startInfo) {
+	sp := si.spec
+	t.printf("Starting Test: protocol: %s, %d streams, %d byte blocks, omitting %v, %s, tos %d\n",
+		sp.Proto, sp.Streams, sp.Length, sp.Omit, testLength(sp), sp.TOS)
+	s := si.streams[0]
+	g := s.granted
+	t.printf("Socket options (stream %d): send buffer asked %d granted %d, receive buffer asked %d granted %d, MSS asked %d granted %d, nodelay %v, congestion %q, TOS %d\n",
+		s.id, s.asked.SendBuffer, g.SendBuffer, s.asked.RecvBuffer, g.RecvBuffer, s.asked.MSS, g.MSS, g.NoDelay, g.Congestion, g.TOS)
+}
+
+// testLength describes how a test ends.
+func testLength(sp *Spec) string {
+	switch {
+	case sp.Bytes > 0:
+		return fmt.Sprintf("%d bytes to send", sp.Bytes)
+	case sp.Blocks > 0:
+		return fmt.Sprintf("%d blocks to send", sp.Blocks)
+	}
+	return fmt.Sprintf("%v test", sp.Duration)
+}
+
+// header prints the column titles of an interval block or of the summary.
+func (t *textReporter) header(intervals bool) {
+	id := "[ ID]"
+	if t.bidir() {
+		id = "[ ID][Role]"
+	}
+	cols := id + " Interval           Transfer     Bitrate"
+	if t.tcpSender() || (!intervals && t.info.spec.Proto == TCP) {
+		cols += "         Retr"
+		if intervals {
+			cols += "  Cwnd"
+		}
+	}
+	t.printf("%s\n", cols)
+}
+
+// label is the bracketed stream or [SUM] label, with the role in bidir.
+func (t *textReporter) label(id string, localSends bool) string {
+	if t.bidir() {
+		return "[" + id + "][" + role(t.client, localSends) + "]"
+	}
+	return "[" + id + "]"
+}
+
+// fdLabel is a stream's label: its descriptor number, as iperf3 shows it.
+func fdLabel(fd int) string { return fmt.Sprintf("%3d", fd) }
+
+// line prints one row: label, interval, transfer, bitrate and a tail.
+func (t *textReporter) line(label string, start, end float64, bytes uint64, seconds float64, tail string) {
+	bps := 0.0
+	if seconds > 0 {
+		bps = float64(bytes) * 8 / seconds
+	}
+	t.printf("%s %6.2f-%-6.2f sec  %s  %s%s\n", label, start, end, formatBytes(float64(bytes)), formatBits(bps), tail)
+}
+
+func (t *textReporter) interval(iv *Interval) {
+	start, end, secs := iv.Start.Seconds(), iv.End.Seconds(), iv.Seconds()
+	suffix := ""
+	if iv.Omitted {
+		suffix = omitSuffix
+	}
+	var bytes, retrans [2]uint64 // by direction: [0] receiving, [1] sending
+	for _, st := range iv.Streams {
+		tail := blankTail
+		if st.TCP != nil {
+			tail = fmt.Sprintf("  %3d   %s       ", st.TCP.Retransmits, formatBytes(float64(st.TCP.SndCwnd)))
+			retrans[b2i(st.Sender)] += st.TCP.Retransmits
+		}
+		t.line(t.label(fdLabel(st.Socket), st.Sender), start, end, st.Bytes, secs, tail+suffix)
+		bytes[b2i(st.Sender)] += st.Bytes
+	}
+	if !t.multi() {
+		return
+	}
+	for _, dir := range t.directions() {
+		tail := blankTail
+		if dir && t.info.spec.Proto == TCP {
+			tail = fmt.Sprintf("  %3d             ", retrans[1])
+		}
+		t.line(t.label("SUM", dir), start, end, bytes[b2i(dir)], secs, tail+suffix)
+	}
+	t.separate()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// directions lists the local roles present: true for sending streams,
+// false for receiving ones, in iperf3's order.
+func (t *textReporter) directions() []bool {
+	switch {
+	case t.bidir():
+		return []bool{true, false}
+	case t.client == (t.info.spec.Direction == Forward):
+		return []bool{true}
+	}
+	return []bool{false}
+}
+
+func (t *textReporter) serverOutput(text string, _ json.RawMessage) {
+	if text != "" {
+		t.printf("\nServer output:\n%s", text)
+		if !strings.HasSuffix(text, "\n") {
+			t.printf("\n")
+		}
+	}
+}
+
+func (t *textReporter) finished(sum *Summary) {
+	if t.info == nil {
+		return
+	}
+	t.separate()
+	t.header(false)
+	for _, ss := range sum.Streams {
+		t.summaryPair(t.label(fdLabel(ss.Socket), ss.Local), ss.Sender, ss.Receiver)
+	}
+	for _, dir := range t.directions() {
+		tot := &sum.Forward
+		if sum.Reverse != nil && sum.Reverse.Local == dir {
+			tot = sum.Reverse
+		}
+		if t.multi() {
+			t.summaryPair(t.label("SUM", dir), tot.Sender, tot.Receiver)
+		}
+	}
+	if t.out.Verbose {
+		t.cpu(sum)
+	}
+	if t.client {
+		t.printf("\ngoperf Done.\n")
+	}
+}
+
+// summaryPair prints a stream's or a sum's sender and receiver rows.
+func (t *textReporter) summaryPair(label string, snd, rcv Side) {
+	tail := blankTail
+	if snd.Retransmits >= 0 {
+		tail = fmt.Sprintf("  %3d             ", snd.Retransmits)
+	}
+	t.line(label, 0, snd.Seconds, snd.Bytes, snd.Seconds, tail+"sender")
+	t.line(label, 0, rcv.Seconds, rcv.Bytes, rcv.Seconds, blankTail+"receiver")
+}
+
+// cpu prints iperf3's verbose CPU line and the congestion controls.
+func (t *textReporter) cpu(sum *Summary) {
+	localRole, remoteRole := "sender", "receiver"
+	if !sum.Forward.Local {
+		localRole, remoteRole = "receiver", "sender"
+	}
+	l, r := sum.LocalCPU, sum.RemoteCPU
+	t.printf("CPU Utilization: local/%s %.1f%% (%.1f%%u/%.1f%%s), remote/%s %.1f%% (%.1f%%u/%.1f%%s)\n",
+		localRole, l.Total, l.User, l.System, remoteRole, r.Total, r.User, r.System)
+	if sum.SenderCongestion != "" {
+		t.printf("snd_tcp_congestion %s\n", sum.SenderCongestion)
+	}
+	if sum.ReceiverCongestion != "" {
+		t.printf("rcv_tcp_congestion %s\n", sum.ReceiverCongestion)
+	}
+}
+
+// failed prints nothing: the caller reports the error once.
+func (t *textReporter) failed(error) {}

@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// endReason says why a test's data phase ended.
+type endReason int
+
+const (
+	endTime        endReason = iota + 1 // the duration elapsed
+	endBudget                           // -n or -k reached
+	endPeer                             // the peer ended it (TEST_END, or a close)
+	endInterrupted                      // the context was cancelled
+	endIdle                             // no data moved for the idle timeout
+	endFailed                           // a stream failed
+)
+
+// run is the data phase of one test: its streams, their goroutines and the
+// signal that ends it. Client and server share it.
+type run struct {
+	spec    *Spec
+	streams []*stream
+	start   time.Time // TEST_START
+
+	ended    chan struct{} // closed by the first end
+	endOnce  sync.Once
+	reason   endReason // set before ended is closed
+	cause    error     // set before ended is closed
+	stopping atomic.Bool
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+func newRun(spec *Spec, streams []*stream) *run {
+	return &run{spec: spec, streams: streams, ended: make(chan struct{})}
+}
+
+// begin starts one goroutine per stream. The client passes withBudget so
+// that -n and -k end its test.
+func (r *run) begin(withBudget bool) {
+	var b *budget
+	if withBudget {
+		b = newBudget(r.spec, func() { r.end(endBudget, nil) })
+	}
+	for _, s := range r.streams {
+		s.budget = b
+		s.epoch = r.start
+		if s.sender {
+			s.pacer = newPacer(r.spec.Bitrate, len(s.buf))
+		}
+		r.wg.Add(1)
+		go r.loop(s)
+	}
+}
+
+// loop runs one stream and reports a failure that the test did not cause.
+func (r *run) loop(s *stream) {
+	defer r.wg.Done()
+	defer close(s.done)
+	var err error
+	if s.sender {
+		err = s.sendTCP()
+	} else {
+		err = s.recvTCP()
+	}
+	s.err = err
+	if err == nil || r.stopping.Load() || errors.Is(err, io.EOF) {
+		return
+	}
+	r.end(endFailed, &streamError{id: s.id, sending: s.sender, err: err})
+}
+
+// streamError is a stream's failure that the test did not cause.
+type streamError struct {
+	id      int
+	sending bool
+	err     error
+}
+
+func (e *streamError) Error() string {
+	op := "receiving on"
+	if e.sending {
+		op = "sending on"
+	}
+	return fmt.Sprintf("%s stream %d: %v", op, e.id, e.err)
+}
+
+func (e *streamError) Unwrap() error { return e.err }
+
+// end records the first reason the data phase ends; later calls are no-ops.
+func (r *run) end(reason endReason, cause error) {
+	r.endOnce.Do(func() {
+		r.reason, r.cause = reason, cause
+		close(r.ended)
+	})
+}
+
+// snapshot reads every stream's counters.
+func (r *run) snapshot() []counters {
+	c := make([]counters, len(r.streams))
+	for i, s := range r.streams {
+		c[i] = s.read()
+	}
+	return c
+}
+
+// stopSenders makes every local sender return: a past write deadline ends a
+// blocked write, and closing wake ends a pacing wait. Receivers keep
+// draining. Errors the streams see from now on are expected.
+func (r *run) stopSenders() {
+	r.stopping.Store(true)
+	r.stopOnce.Do(func() {
+		past := time.Unix(1, 0)
+		for _, s := range r.streams {
+			if s.sender {
+				_ = s.conn.SetWriteDeadline(past) // fails only on a closed conn, which also stops it
+				close(s.wake)
+			}
+		}
+	})
+}
+
+// close closes every stream and waits for their goroutines.
+func (r *run) close() {
+	r.stopping.Store(true)
+	for _, s := range r.streams {
+		_ = s.conn.Close() // the loop sees net.ErrClosed; nothing to report
+	}
+	r.wg.Wait()
+}

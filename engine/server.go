@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
+)
+
+// cookieTimeout bounds the wait for a new connection's cookie, so a
+// connection that never speaks ties up only its own goroutine.
+const cookieTimeout = 10 * time.Second
+
+// Server accepts iperf3 clients, goperf's and stock ones. Unlike iperf3 it
+// runs several tests at once: every connection starts with a cookie, which
+// either names a test waiting for its data streams or opens a new test.
+type Server struct {
+	cfg ServerConfig
+	out Output
+	w   *lineWriter // shared by all tests; each line is written whole
+
+	ln net.Listener
+
+	mu       sync.Mutex // protects the fields below
+	sessions map[wire.Cookie]*session
+	active   int
+	tests    int  // tests admitted so far, for numbering
+	finished bool // one-off: the single test is over
+
+	wg sync.WaitGroup
+}
+
+// NewServer returns a server for cfg that reports to out.
+func NewServer(cfg ServerConfig, out Output) *Server {
+	if cfg.MaxTests <= 0 {
+		cfg.MaxTests = DefaultMaxTests
+	}
+	if cfg.OneOff {
+		cfg.MaxTests = 1
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	w := &lineWriter{w: out.W}
+	out.W = w
+	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}}
+}
+
+// Listen opens the listening socket and prints the line users look for.
+func (s *Server) Listen(ctx context.Context) error {
+	lc := net.ListenConfig{Control: sockopt.Options{Device: s.cfg.Device}.Control()}
+	ln, err := lc.Listen(ctx, s.cfg.Family.network(TCP), joinHostPort(s.cfg.Bind, s.cfg.Port))
+	if err != nil {
+		return fmt.Errorf("listen: %w", unwrapOp(err))
+	}
+	s.ln = ln
+	if s.out.Format == Text {
+		fmt.Fprintf(s.w, "Listening on %s using TCP\n", ln.Addr())
+	}
+	return nil
+}
+
+// Addr returns the listening address, once Listen succeeded.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve accepts connections until ctx is done or, with OneOff, the first
+// test ends. It then waits for the tests in progress, which ctx cancels.
+func (s *Server) Serve(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { _ = s.ln.Close() })
+	defer stop()
+	err := s.accept(ctx)
+	s.wg.Wait()
+	return err
+}
+
+// accept hands each connection to its own goroutine.
+func (s *Server) accept(ctx context.Context) error {
+	var seq uint64
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			// EMFILE and friends: back off instead of spinning.
+			s.out.Log.errorf("accept: %v", err)
+			select {
+			case <-time.After(50 * time.Millisecond):
+				continue
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		seq++
+		s.wg.Add(1)
+		go s.handle(ctx, conn, seq)
+	}
+}
+
+// handle reads a connection's cookie and sends it where it belongs.
+func (s *Server) handle(ctx context.Context, conn net.Conn, seq uint64) {
+	defer s.wg.Done()
+	_ = conn.SetReadDeadline(time.Now().Add(cookieTimeout))
+	cookie, err := wire.ReadCookie(conn)
+	if err != nil {
+		s.out.Log.verbosef("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)
+		_ = conn.Close()
+		return
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	if s.attach(cookie, conn, seq) {
+		return
+	}
+	ss, why := s.admit(ctx, cookie, conn)
+	if ss == nil {
+		s.deny(conn, why)
+		return
+	}
+	ss.execute()
+	s.release(ss)
+}
+
+// attach gives conn to the test whose cookie it carries, if any, and
+// reports whether conn is taken care of. A test that is not waiting for
+// streams, or has all it asked for, refuses it with ACCESS_DENIED.
+func (s *Server) attach(cookie wire.Cookie, conn net.Conn, seq uint64) bool {
+	s.mu.Lock()
+	ss := s.sessions[cookie]
+	ok := ss != nil && ss.offer(conn, seq)
+	s.mu.Unlock()
+	if ss != nil && !ok {
+		s.deny(conn, "extra stream for a test that is not accepting streams")
+	}
+	return ss != nil
+}
+
+// admit registers a new test for conn. It returns nil and the reason when
+// the server is at its limit or a one-off server has had its test.
+func (s *Server) admit(ctx context.Context, cookie wire.Cookie, conn net.Conn) (*session, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.finished:
+		return nil, "one-off server: its test is over"
+	case s.active >= s.cfg.MaxTests:
+		return nil, fmt.Sprintf("busy: %d tests running, the limit is %d (--max-clients)", s.active, s.cfg.MaxTests)
+	case s.sessions[cookie] != nil:
+		return nil, "a test with this cookie is running"
+	}
+	s.active++
+	s.tests++
+	ss := newSession(ctx, s, s.tests, cookie, conn)
+	s.sessions[cookie] = ss
+	return ss, ""
+}
+
+// release forgets a finished test.
+func (s *Server) release(ss *session) {
+	s.mu.Lock()
+	delete(s.sessions, ss.cookie)
+	s.active--
+	if s.cfg.OneOff {
+		s.finished = true
+		_ = s.ln.Close() // the accept loop returns; tests in progress finish
+	}
+	s.mu.Unlock()
+}
+
+// deny answers ACCESS_DENIED and closes conn.
+func (s *Server) deny(conn net.Conn, why string) {
+	s.out.Log.errorf("refused %v: %s", conn.RemoteAddr(), why)
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = conn.Write([]byte{wire.AccessDenied.Byte()}) // the peer may be gone already
+	_ = conn.Close()
+}
+
+// lineWriter serialises writes from concurrent tests. Reporters write one
+// whole line (or one whole JSON document) per call.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// unwrapOp strips net.OpError's repetition of the address from err.
+func unwrapOp(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return fmt.Errorf("%s %v: %w", oe.Op, oe.Addr, oe.Err)
+	}
+	return err
+}

@@ -1,0 +1,339 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
+)
+
+// Server-side timeouts.
+const (
+	streamsTimeout = 10 * time.Second // all data streams must arrive within this
+	serverGrace    = 15 * time.Second // TEST_END may come this late after the test's length
+)
+
+// session is one test from the server's side, from the control
+// connection's cookie to IPERF_DONE.
+type session struct {
+	srv    *Server
+	no     int // test number, for logs
+	cookie wire.Cookie
+	ctrl   *ctrl
+	peer   net.Addr
+
+	// Guarded by srv.mu: the data streams arriving on the shared listener.
+	accepting bool
+	want      int
+	pending   []pendingConn
+	ready     chan struct{} // closed when want streams arrived
+
+	spec     *Spec
+	out      Output
+	rep      reporter
+	captured bytes.Buffer // text output, for get_server_output
+	streams  []*stream
+	run      *run
+	outcome  *outcome
+}
+
+// pendingConn is a data connection and its place in the accept order.
+type pendingConn struct {
+	conn net.Conn
+	seq  uint64
+}
+
+func newSession(ctx context.Context, srv *Server, no int, cookie wire.Cookie, conn net.Conn) *session {
+	return &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn), peer: conn.RemoteAddr(), ready: make(chan struct{})}
+}
+
+// offer takes conn as a data stream if the test is waiting for one. The
+// caller holds srv.mu.
+func (ss *session) offer(conn net.Conn, seq uint64) bool {
+	if !ss.accepting || len(ss.pending) >= ss.want {
+		return false
+	}
+	ss.pending = append(ss.pending, pendingConn{conn, seq})
+	if len(ss.pending) == ss.want {
+		ss.accepting = false
+		close(ss.ready)
+	}
+	return true
+}
+
+// execute serves the test and logs its failure in one line.
+func (ss *session) execute() {
+	defer ss.ctrl.close()
+	defer ss.closeStreams()
+	err := ss.serve()
+	if err == nil {
+		return
+	}
+	ss.srv.out.Log.errorf("test #%d from %v: %v", ss.no, ss.peer, err)
+	if ss.rep != nil {
+		ss.rep.failed(err)
+	}
+}
+
+// serve follows iperf3's server state machine.
+func (ss *session) serve() error {
+	if err := ss.readSpec(); err != nil {
+		return err
+	}
+	if err := ss.acceptStreams(); err != nil {
+		return err
+	}
+	if err := ss.dataPhase(); err != nil {
+		return err
+	}
+	return ss.exchangeResults()
+}
+
+// readSpec asks for the parameters and checks them. A bad document gets
+// SERVER_ERROR with iperf3's code, so a stock client prints a sensible line.
+func (ss *session) readSpec() error {
+	if err := ss.ctrl.writeState(wire.ParamExchange); err != nil {
+		return err
+	}
+	body, err := ss.ctrl.readJSON(wire.MaxParamsLen)
+	if err != nil {
+		ss.sendError(wire.CodeRecvParams)
+		return fmt.Errorf("reading parameters: %w", err)
+	}
+	p, err := wire.DecodeParams(body)
+	if err != nil {
+		ss.sendError(wire.CodeRecvParams)
+		return err
+	}
+	spec, err := specFromParams(p)
+	if err != nil {
+		var se *specError
+		if errors.As(err, &se) {
+			ss.sendError(se.code)
+		}
+		return fmt.Errorf("parameters: %w", err)
+	}
+	if spec.Proto == UDP {
+		ss.sendError(wire.CodeStreamListen)
+		return fmt.Errorf("parameters: UDP tests are not served yet")
+	}
+	ss.spec = spec
+	ss.out = ss.srv.out
+	if spec.GetServerOutput && ss.out.Format == Text {
+		ss.out.W = io.MultiWriter(ss.srv.w, &ss.captured)
+	}
+	ss.rep = newReporter(ss.out, false)
+	if ss.out.Format == Text {
+		host, port := hostPort(ss.peer)
+		fmt.Fprintf(ss.out.W, "Accepted connection from %s, port %d (test #%d)\n", host, port, ss.no)
+	}
+	return nil
+}
+
+// sendError reports code to the client; the connection closes after it.
+func (ss *session) sendError(code wire.Code) {
+	_ = ss.ctrl.write((&wire.ServerError{Code: code}).Bytes()) // the client may be gone
+}
+
+// acceptStreams opens the test to its data streams and waits for all of
+// them. Their order of arrival is their order of connection: it fixes the
+// ids and, in bidir, who sends.
+func (ss *session) acceptStreams() error {
+	sp := ss.spec
+	ss.srv.mu.Lock()
+	ss.want, ss.accepting = sp.totalStreams(), true
+	ss.srv.mu.Unlock()
+	if err := ss.ctrl.writeState(wire.CreateStreams); err != nil {
+		return err
+	}
+	timer := time.NewTimer(streamsTimeout)
+	defer timer.Stop()
+	select {
+	case <-ss.ready:
+	case <-timer.C:
+		ss.stopAccepting()
+		ss.sendError(wire.CodeStreamAccept)
+		return fmt.Errorf("%d of %d data streams arrived within %v", len(ss.pending), ss.want, streamsTimeout)
+	case <-ss.ctrl.ctx.Done():
+		ss.stopAccepting()
+		return ErrInterrupted
+	}
+	slices.SortFunc(ss.pending, func(a, b pendingConn) int { return int(a.seq - b.seq) })
+	opts := sp.sockopts("")
+	for i, pc := range ss.pending {
+		s := newStream(streamID(i), pc.conn, !sp.clientSends(i), sp.Length)
+		ss.streams = append(ss.streams, s)
+		if err := opts.Apply(pc.conn.(*net.TCPConn), "tcp"); err != nil && !errors.Is(err, sockopt.ErrUnsupported) {
+			ss.sendError(wire.CodeSetCongestion)
+			return fmt.Errorf("stream %d: %w", s.id, err)
+		}
+		if err := prepareTCP(s, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopAccepting closes the test to streams and takes the ones that came.
+func (ss *session) stopAccepting() {
+	ss.srv.mu.Lock()
+	ss.accepting = false
+	for _, pc := range ss.pending {
+		ss.streams = append(ss.streams, newStream(0, pc.conn, false, 1))
+	}
+	ss.pending = nil
+	ss.srv.mu.Unlock()
+}
+
+// dataPhase starts the test and runs it until the client's TEST_END.
+func (ss *session) dataPhase() error {
+	if err := ss.ctrl.write([]byte{wire.TestStart.Byte(), wire.TestRunning.Byte()}); err != nil {
+		return err
+	}
+	sp := ss.spec
+	r := newRun(sp, ss.streams)
+	ss.run = r
+	r.start = time.Now()
+	cpuStart := readCPU()
+	host, port := hostPort(ss.peer)
+	ss.rep.started(&startInfo{spec: sp, peer: host, peerPort: port, cookie: ss.cookie.String(),
+		streams: ss.streams, when: r.start, ctrlMSS: ctrlMSS(ss.ctrl.conn), interval: ss.srv.cfg.Interval})
+	sm := newSampler(r, ss.srv.cfg.Interval, ss.srv.cfg.IdleTimeout, ss.rep.interval)
+	r.begin(false)
+	sm.start()
+	var deadline time.Time
+	if sp.Duration > 0 {
+		deadline = r.start.Add(sp.Omit + sp.Duration + serverGrace)
+	}
+	st, err := ss.ctrl.readDuring(r, deadline)
+	end, snap := time.Now(), r.snapshot()
+	ss.outcome = &outcome{spec: sp, streams: ss.streams, local: sm.finish(end, snap), cpu: readCPU().since(cpuStart), congestion: congestionOf(ss.streams)}
+	r.close()
+	return ss.ended(st, err)
+}
+
+// ended decides what the end of the data phase means and tells the client
+// when the server ended it.
+func (ss *session) ended(st wire.State, err error) error {
+	r := ss.run
+	switch {
+	case err == nil && st == wire.TestEnd:
+		return nil
+	case err == nil && st == wire.ClientTerminate:
+		return ErrClientTerminated
+	case err == nil:
+		ss.sendError(wire.CodeMessage)
+		return &ProtocolError{Step: "data phase", Err: fmt.Errorf("received %v while waiting for TEST_END", st)}
+	case ss.ctrl.ctx.Err() != nil:
+		_ = ss.ctrl.write([]byte{wire.ServerTerminate.Byte()}) // best effort: the server is leaving
+		return errors.New("the server is shutting down")
+	case !isTimeout(err):
+		return fmt.Errorf("during the test: %w", ss.ctrl.wrap(err))
+	case r.reason == endIdle:
+		ss.sendError(wire.CodeNoMsg)
+		return fmt.Errorf("idle: %w", r.cause)
+	case r.reason == endFailed:
+		code := wire.CodeStreamRead
+		var se *streamError
+		if errors.As(r.cause, &se) && se.sending {
+			code = wire.CodeStreamWrite
+		}
+		ss.sendError(code)
+		return r.cause
+	}
+	ss.sendError(wire.CodeTestDurationExpire)
+	return fmt.Errorf("no TEST_END within %v of the test's end", serverGrace)
+}
+
+// exchangeResults swaps results with the client, reports, and waits for
+// IPERF_DONE.
+func (ss *session) exchangeResults() error {
+	if err := ss.ctrl.writeState(wire.ExchangeResults); err != nil {
+		return err
+	}
+	body, err := ss.ctrl.readJSON(wire.MaxResultsLen)
+	if err != nil {
+		ss.sendError(wire.CodeRecvResults)
+		return fmt.Errorf("reading the client's results: %w", err)
+	}
+	remote, err := wire.DecodeResults(body)
+	if err != nil {
+		ss.sendError(wire.CodeRecvResults)
+		return err
+	}
+	sum, err := ss.outcome.summarize(remote, false)
+	if err != nil {
+		ss.sendError(wire.CodeStreamID)
+		return err
+	}
+	ss.rep.finished(sum)
+	ss.received(sum)
+	res := ss.outcome.results()
+	if ss.spec.GetServerOutput {
+		res.ServerOutputText = ss.captured.String()
+		if jr, ok := ss.rep.(*jsonReporter); ok {
+			res.ServerOutputJSON = jr.document()
+		}
+	}
+	if err := ss.ctrl.writeJSON(res); err != nil {
+		return fmt.Errorf("sending results: %w", err)
+	}
+	if err := ss.ctrl.writeState(wire.DisplayResults); err != nil {
+		return err
+	}
+	st, err := ss.ctrl.readState()
+	switch {
+	case err != nil:
+		return fmt.Errorf("waiting for IPERF_DONE: %w", err)
+	case st != wire.IperfDone:
+		return &ProtocolError{Step: "end", Err: fmt.Errorf("received %v while waiting for IPERF_DONE", st)}
+	}
+	return nil
+}
+
+// received prints the seed's one-line account of the test.
+func (ss *session) received(sum *Summary) {
+	if ss.out.Format != Text {
+		return
+	}
+	for _, t := range []*Totals{&sum.Forward, sum.Reverse} {
+		if t == nil {
+			continue
+		}
+		verb, side, prep := "Received", t.Receiver, "from"
+		if t.Local {
+			verb, side, prep = "Sent", t.Sender, "to"
+		}
+		fmt.Fprintf(ss.out.W, "%s %d KB in %.2f seconds (rate=%.2f Mbps) %s %v\n",
+			verb, side.Bytes/1024, side.Seconds, side.BitsPerSecond()/1e6, prep, ss.peer)
+	}
+}
+
+// closeStreams closes the test's data connections.
+func (ss *session) closeStreams() {
+	if ss.run != nil {
+		ss.run.close()
+		return
+	}
+	ss.stopAccepting()
+	for _, s := range ss.streams {
+		_ = s.conn.Close() // never started
+	}
+}
+
+// ctrlMSS reads the control connection's MSS, iperf3's tcp_mss_default.
+func ctrlMSS(conn net.Conn) int {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		if g, err := sockopt.Read(tc); err == nil {
+			return g.MSS
+		}
+	}
+	return 0
+}

@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/goperf/goperf/sockopt"
+)
+
+// stream is one data connection. Its loop goroutine is the only writer of
+// its counters; the sampler and the end of the test read them.
+type stream struct {
+	id     int      // iperf3's stream id: 1, 3, 4, 5, …
+	fd     int      // descriptor number, shown as iperf3 shows it
+	conn   net.Conn // *net.TCPConn for TCP
+	sender bool     // the local side sends on this stream
+
+	buf    []byte // allocated once, before the loop
+	pacer  *pacer
+	budget *budget
+	epoch  time.Time     // origin of the pacer's clock
+	wake   chan struct{} // closed to end a pacing wait
+
+	bytes  atomic.Uint64 // payload bytes moved since TEST_RUNNING
+	blocks atomic.Uint64 // writes, or read calls, that moved data
+
+	asked   sockopt.Options // options requested for the socket
+	granted sockopt.Granted // options the kernel reports
+	err     error           // why the loop ended; read after done
+	done    chan struct{}   // closed when the loop has returned
+}
+
+// newStream wraps conn. The buffer holds one block and, for a sender, a
+// payload pattern; it is never reallocated.
+func newStream(id int, conn net.Conn, sender bool, length int) *stream {
+	s := &stream{
+		id:     id,
+		conn:   conn,
+		sender: sender,
+		buf:    make([]byte, length),
+		wake:   make(chan struct{}),
+		done:   make(chan struct{}),
+		fd:     -1,
+	}
+	if sc, ok := conn.(syscall.Conn); ok {
+		s.fd = sockopt.FD(sc)
+	}
+	for i := range s.buf {
+		s.buf[i] = byte('0' + i%10) // iperf3's --repeating-payload pattern
+	}
+	return s
+}
+
+// counters is one reading of a stream's counters.
+type counters struct {
+	bytes, blocks uint64
+}
+
+// read samples the stream's counters.
+func (s *stream) read() counters {
+	return counters{bytes: s.bytes.Load(), blocks: s.blocks.Load()}
+}
+
+// tcpConn returns the stream's TCP connection, or nil.
+func (s *stream) tcpConn() *net.TCPConn {
+	c, _ := s.conn.(*net.TCPConn)
+	return c
+}

@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"errors"
+	"time"
+)
+
+// errStopped ends a pacing wait when the test stops the stream.
+var errStopped = errors.New("stream stopped")
+
+// sendTCP writes the stream's buffer until a write fails, which is how the
+// test stops it (a past write deadline or Close), or the budget runs out.
+func (s *stream) sendTCP() error {
+	var timer *time.Timer
+	if s.pacer != nil {
+		timer = time.NewTimer(time.Hour)
+		timer.Stop()
+	}
+	for {
+		if s.pacer != nil {
+			if err := s.pace(timer, len(s.buf)); err != nil {
+				return err
+			}
+		}
+		n, err := s.conn.Write(s.buf)
+		s.count(n)
+		if s.pacer != nil {
+			s.pacer.sent(time.Since(s.epoch), n)
+		}
+		if err != nil {
+			return err
+		}
+		if s.budget != nil && s.budget.spend(true, n) {
+			return nil
+		}
+	}
+}
+
+// recvTCP reads into the stream's buffer until a read fails: the peer closed
+// the stream, or the test closed it. Once the budget runs out it keeps
+// reading, so a sender is never left blocked, but stops spending.
+func (s *stream) recvTCP() error {
+	for {
+		n, err := s.conn.Read(s.buf)
+		s.count(n)
+		if err != nil {
+			return err
+		}
+		if s.budget != nil && s.budget.spend(false, n) {
+			s.budget = nil
+		}
+	}
+}
+
+// count adds one block of n bytes to the stream's counters.
+func (s *stream) count(n int) {
+	if n > 0 {
+		s.bytes.Add(uint64(n))
+		s.blocks.Add(1)
+	}
+}
+
+// pace waits until the pacer lets n bytes go, or the stream is stopped.
+func (s *stream) pace(timer *time.Timer, n int) error {
+	d := s.pacer.wait(time.Since(s.epoch), n)
+	if d <= 0 {
+		return nil
+	}
+	timer.Reset(d)
+	select {
+	case <-timer.C:
+		return nil
+	case <-s.wake:
+		timer.Stop()
+		return errStopped
+	}
+}

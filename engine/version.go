@@ -1,0 +1,28 @@
+package engine
+
+import (
+	"os"
+	"runtime"
+	"strings"
+)
+
+// Version is goperf's version.
+const Version = "0.1.0"
+
+// versionString is the version as reports show it.
+func versionString() string {
+	return "goperf " + Version
+}
+
+// systemInfo describes the host like uname -a, for JSON reports.
+func systemInfo() string {
+	parts := []string{}
+	for _, f := range []string{"ostype", "hostname", "osrelease", "version"} {
+		b, err := os.ReadFile("/proc/sys/kernel/" + f)
+		if err != nil {
+			return runtime.GOOS + " " + runtime.GOARCH
+		}
+		parts = append(parts, strings.TrimSpace(string(b)))
+	}
+	return strings.Join(append(parts, runtime.GOARCH), " ")
+}

@@ -1,0 +1,68 @@
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Params is the parameter document a client sends after PARAM_EXCHANGE.
+// Field names and JSON keys are iperf3's; the comments give the units. Keys
+// that stock clients always send carry no omitempty.
+type Params struct {
+	TCP              Flag    `json:"tcp,omitempty"`
+	UDP              Flag    `json:"udp,omitempty"`
+	SCTP             Flag    `json:"sctp,omitempty"`
+	Omit             Int     `json:"omit"`                      // seconds left out at the start
+	ServerAffinity   *Int    `json:"server_affinity,omitempty"` // CPU core for the server
+	Time             Int     `json:"time"`                      // seconds; 0 with Num or BlockCount
+	Num              Int     `json:"num"`                       // bytes in total, 0 = off
+	BlockCount       Int     `json:"blockcount"`                // blocks in total, 0 = off
+	MSS              Int     `json:"MSS,omitempty"`             // TCP_MAXSEG, bytes
+	NoDelay          Flag    `json:"nodelay,omitempty"`
+	Parallel         Int     `json:"parallel"` // streams per direction
+	Reverse          Flag    `json:"reverse,omitempty"`
+	Bidirectional    Flag    `json:"bidirectional,omitempty"`
+	MPTCP            Flag    `json:"mptcp,omitempty"`
+	Window           Int     `json:"window,omitempty"` // SO_SNDBUF and SO_RCVBUF, bytes
+	Len              Int     `json:"len"`              // bytes per write, or per datagram
+	Bandwidth        Int     `json:"bandwidth,omitempty"`
+	FQRate           Int     `json:"fqrate,omitempty"`       // SO_MAX_PACING_RATE, bit/s
+	PacingTimer      Int     `json:"pacing_timer,omitempty"` // µs
+	Burst            Int     `json:"burst,omitempty"`        // blocks per burst
+	TOS              Int     `json:"TOS,omitempty"`
+	FlowLabel        Int     `json:"flowlabel,omitempty"`
+	Title            string  `json:"title,omitempty"`
+	ExtraData        string  `json:"extra_data,omitempty"`
+	Congestion       string  `json:"congestion,omitempty"`
+	CongestionUsed   string  `json:"congestion_used,omitempty"`
+	GetServerOutput  IntFlag `json:"get_server_output,omitempty"`
+	UDPCounters64Bit IntFlag `json:"udp_counters_64bit,omitempty"`
+	RepeatingPayload IntFlag `json:"repeating_payload,omitempty"`
+	ZeroCopy         IntFlag `json:"zerocopy,omitempty"`
+	DontFragment     IntFlag `json:"dont_fragment,omitempty"`
+	SkipRxCopy       IntFlag `json:"skip_rx_copy,omitempty"`
+	GSO              *Int    `json:"gso,omitempty"` // 3.21: local offload settings, no wire effect
+	GRO              *Int    `json:"gro,omitempty"`
+	ClientVersion    string  `json:"client_version,omitempty"`
+	Goperf           *Ext    `json:"goperf,omitempty"` // goperf's own keys; stock peers ignore them
+}
+
+// Ext is goperf's namespaced extension object. Stock iperf3 ignores unknown
+// keys, so a goperf peer recognises another by its presence.
+type Ext struct {
+	V int `json:"v"` // extension version, 1
+}
+
+// ExtVersion is the extension version this package writes.
+const ExtVersion = 1
+
+// DecodeParams parses a parameter document. Keys match case-insensitively,
+// as in iperf3; unknown keys are ignored; a known key of the wrong JSON type
+// is an error.
+func DecodeParams(b []byte) (*Params, error) {
+	var p Params
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("parameters: %w", err)
+	}
+	return &p, nil
+}

@@ -1,0 +1,102 @@
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Results is the results document each side sends after EXCHANGE_RESULTS:
+// what it measured on each of its streams.
+type Results struct {
+	CPUUtilTotal         float64         `json:"cpu_util_total"`  // percent of one CPU
+	CPUUtilUser          float64         `json:"cpu_util_user"`   // percent
+	CPUUtilSystem        float64         `json:"cpu_util_system"` // percent
+	SenderHasRetransmits Int             `json:"sender_has_retransmits"`
+	CongestionUsed       string          `json:"congestion_used,omitempty"`
+	Streams              []StreamResults `json:"streams"`
+	ServerOutputText     string          `json:"server_output_text,omitempty"`
+	ServerOutputJSON     json.RawMessage `json:"server_output_json,omitempty"`
+	Goperf               json.RawMessage `json:"goperf,omitempty"` // goperf's own figures
+}
+
+// StreamResults is one stream's line in Results.
+type StreamResults struct {
+	ID             Int     `json:"id"`
+	Bytes          Int     `json:"bytes"`       // sent or received after the omit period
+	Retransmits    Int     `json:"retransmits"` // TCP sender with counts; else -1
+	Jitter         float64 `json:"jitter"`      // seconds (UDP receiver)
+	Errors         Int     `json:"errors"`      // UDP datagrams lost
+	OmittedErrors  Int     `json:"omitted_errors"`
+	Packets        Int     `json:"packets"` // UDP datagrams sent, or highest sequence received
+	OmittedPackets Int     `json:"omitted_packets"`
+	StartTime      float64 `json:"start_time"` // seconds, always 0
+	EndTime        float64 `json:"end_time"`   // seconds from stream start to test end
+}
+
+// Retransmit reporting, the values of Results.SenderHasRetransmits.
+const (
+	RetransmitsNone    = -1 // the reporting side only receives
+	RetransmitsUnknown = 0  // it sends but has no counts (UDP, or no TCP_INFO)
+	RetransmitsKnown   = 1  // it sends TCP and reports kernel counts
+)
+
+var (
+	requiredResultKeys = []string{"cpu_util_total", "cpu_util_user", "cpu_util_system", "sender_has_retransmits", "streams"}
+	requiredStreamKeys = []string{"id", "bytes", "retransmits", "jitter", "errors", "packets"}
+)
+
+// DecodeResults parses a results document and checks the keys stock iperf3
+// requires, so that a document goperf accepts is one iperf3 would accept.
+func DecodeResults(b []byte) (*Results, error) {
+	var keys struct {
+		Top     map[string]json.RawMessage
+		Streams []map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(b, &keys.Top); err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	if err := requireKeys(keys.Top, requiredResultKeys, "results"); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(lookup(keys.Top, "streams"), &keys.Streams); err != nil {
+		return nil, fmt.Errorf("results: streams: %w", err)
+	}
+	for i, s := range keys.Streams {
+		if err := requireKeys(s, requiredStreamKeys, fmt.Sprintf("results: stream %d", i)); err != nil {
+			return nil, err
+		}
+		if (lookup(s, "omitted_errors") == nil) != (lookup(s, "omitted_packets") == nil) {
+			return nil, fmt.Errorf("results: stream %d: omitted_errors and omitted_packets come together", i)
+		}
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	return &r, nil
+}
+
+// requireKeys checks that every key is in m, matching case-insensitively.
+func requireKeys(m map[string]json.RawMessage, keys []string, what string) error {
+	for _, k := range keys {
+		if lookup(m, k) == nil {
+			return fmt.Errorf("%s: missing %q", what, k)
+		}
+	}
+	return nil
+}
+
+// lookup returns m's value for key, preferring an exact match and falling
+// back to a case-insensitive one, as encoding/json does.
+func lookup(m map[string]json.RawMessage, key string) json.RawMessage {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package sockopt
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// apply sets every option o asks for on fd.
+func (o Options) apply(fd int, network string) error {
+	if o.Device != "" {
+		if err := unix.BindToDevice(fd, o.Device); err != nil {
+			return fmt.Errorf("bind to device %q: %w", o.Device, os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if o.SendBuffer > 0 {
+		if err := setBuffer(fd, unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, o.SendBuffer); err != nil {
+			return fmt.Errorf("send buffer %d: %w", o.SendBuffer, err)
+		}
+	}
+	if o.RecvBuffer > 0 {
+		if err := setBuffer(fd, unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, o.RecvBuffer); err != nil {
+			return fmt.Errorf("receive buffer %d: %w", o.RecvBuffer, err)
+		}
+	}
+	if o.TOS > 0 {
+		if err := setTOS(fd, network, o.TOS); err != nil {
+			return fmt.Errorf("TOS %#x: %w", o.TOS, err)
+		}
+	}
+	if o.MaxPacingRate > 0 {
+		if err := unix.SetsockoptUint64(fd, unix.SOL_SOCKET, unix.SO_MAX_PACING_RATE, o.MaxPacingRate); err != nil {
+			return fmt.Errorf("pacing rate %d B/s: %w", o.MaxPacingRate, os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if !isTCP(network) {
+		return nil
+	}
+	return o.applyTCP(fd)
+}
+
+// applyTCP sets the TCP-level options.
+func (o Options) applyTCP(fd int) error {
+	if o.NoDelay {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+			return fmt.Errorf("TCP_NODELAY: %w", os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if o.MSS > 0 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_MAXSEG, o.MSS); err != nil {
+			return fmt.Errorf("MSS %d: %w", o.MSS, os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if o.Congestion != "" {
+		if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, o.Congestion); err != nil {
+			return fmt.Errorf("congestion control %q: %w (see /proc/sys/net/ipv4/tcp_available_congestion_control)",
+				o.Congestion, os.NewSyscallError("setsockopt", err))
+		}
+	}
+	return nil
+}
+
+// setBuffer asks for size bytes with the FORCE variant, which ignores the
+// rmem_max/wmem_max caps but needs CAP_NET_ADMIN, and falls back to the
+// capped option when that is refused.
+func setBuffer(fd, force, plain, size int) error {
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, force, size); err == nil {
+		return nil
+	}
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, plain, size))
+}
+
+// setTOS sets the IPv4 TOS byte and, on IPv6 sockets, the traffic class.
+// A dual-stack socket carries IPv4 traffic with IP_TOS and IPv6 traffic with
+// IPV6_TCLASS, so both are set; on an IPv4 socket IPV6_TCLASS fails and that
+// failure is expected.
+func setTOS(fd int, network string, tos int) error {
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return os.NewSyscallError("getsockopt", err)
+	}
+	if domain == unix.AF_INET6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_TCLASS, tos); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+		if isIPv6(network) {
+			return nil
+		}
+	}
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TOS, tos))
+}
+
+// read collects the options in effect on fd.
+func read(fd int) (Granted, error) {
+	var g Granted
+	var err error
+	if g.SendBuffer, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err != nil {
+		return g, os.NewSyscallError("getsockopt", err)
+	}
+	if g.RecvBuffer, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil {
+		return g, os.NewSyscallError("getsockopt", err)
+	}
+	g.TOS = readTOS(fd)
+	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil || typ != unix.SOCK_STREAM {
+		return g, nil
+	}
+	// The TCP options below exist on every TCP socket; a failure here means
+	// the socket is not TCP after all, and the fields stay zero.
+	g.MSS, _ = unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_MAXSEG)
+	nd, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
+	g.NoDelay = nd != 0
+	g.Congestion, _ = unix.GetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
+	return g, nil
+}
+
+// readTOS returns the TOS byte of an IPv4 socket or the traffic class of an
+// IPv6 one, or 0 when neither can be read.
+func readTOS(fd int) int {
+	if domain, _ := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN); domain == unix.AF_INET6 {
+		v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_TCLASS)
+		return v
+	}
+	v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TOS)
+	return v
+}

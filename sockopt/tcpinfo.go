@@ -1,0 +1,27 @@
+package sockopt
+
+import "syscall"
+
+// TCPInfo is the part of the kernel's TCP_INFO that throughput reports use.
+type TCPInfo struct {
+	TotalRetrans uint32 // segments retransmitted since the connection opened
+	SndCwnd      uint64 // congestion window, bytes (segments × MSS)
+	SndWnd       uint64 // peer's advertised receive window, bytes (0 when unknown)
+	RTT          uint32 // smoothed round-trip time, µs
+	RTTVar       uint32 // round-trip time variance, µs
+	PMTU         uint32 // path MTU, bytes
+	Reordering   uint32 // reordering metric, segments
+	SndMSS       uint32 // sender MSS, bytes
+}
+
+// ReadTCPInfo samples TCP_INFO on conn. It returns ErrUnsupported where the
+// platform has no TCP_INFO.
+func ReadTCPInfo(conn syscall.Conn) (TCPInfo, error) {
+	var ti TCPInfo
+	err := withFD(conn, func(fd int) error {
+		var err error
+		ti, err = tcpInfo(fd)
+		return err
+	})
+	return ti, err
+}

@@ -1,0 +1,25 @@
+package sockopt
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// tcpInfo reads TCP_INFO on fd.
+func tcpInfo(fd int) (TCPInfo, error) {
+	ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil {
+		return TCPInfo{}, os.NewSyscallError("getsockopt", err)
+	}
+	return TCPInfo{
+		TotalRetrans: ti.Total_retrans,
+		SndCwnd:      uint64(ti.Snd_cwnd) * uint64(ti.Snd_mss),
+		SndWnd:       uint64(ti.Snd_wnd),
+		RTT:          ti.Rtt,
+		RTTVar:       ti.Rttvar,
+		PMTU:         ti.Pmtu,
+		Reordering:   ti.Reordering,
+		SndMSS:       ti.Snd_mss,
+	}, nil
+}
