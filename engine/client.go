@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -41,10 +42,13 @@ type client struct {
 	ctrl   *ctrl
 	mss    int // MSS of the control connection
 
+	hello    wire.Hello // a goperf server's capabilities; zero for iperf3
 	streams  []*stream
 	run      *run
 	sampler  *sampler
 	cpuStart cpuClock
+	end      time.Time // when the client decided the test was over
+	cpu      CPUUtil   // the client's CPU use until then
 	outcome  *outcome
 	summary  *Summary
 	srvText  string
@@ -126,6 +130,8 @@ func (c *client) converse() (*Summary, error) {
 		switch st {
 		case wire.ParamExchange:
 			err, expect = c.ctrl.writeJSON(c.cfg.Spec.params()), wire.CreateStreams
+		case wire.GoperfHello:
+			err = c.readHello()
 		case wire.CreateStreams:
 			err, expect = c.openStreams(), wire.TestStart
 		case wire.TestStart:
@@ -144,9 +150,10 @@ func (c *client) converse() (*Summary, error) {
 	}
 }
 
-// checkState refuses a state other than the one expected.
+// checkState refuses a state other than the one expected. A goperf
+// server's hello may precede CREATE_STREAMS.
 func (c *client) checkState(st, expect wire.State) error {
-	if st == expect {
+	if st == expect || (st == wire.GoperfHello && expect == wire.CreateStreams && c.hello.V == 0) {
 		return nil
 	}
 	return c.unexpected(st, "waiting for "+expect.String())
@@ -165,6 +172,18 @@ func (c *client) unexpected(st wire.State, during string) error {
 		return ErrServerTerminated
 	}
 	return &ProtocolError{Step: "control", Err: fmt.Errorf("received %v while %s", st, during)}
+}
+
+// readHello reads a goperf server's capabilities.
+func (c *client) readHello() error {
+	body, err := c.ctrl.readJSON(wire.MaxParamsLen)
+	if err != nil {
+		return fmt.Errorf("reading the server's hello: %w", err)
+	}
+	if err := json.Unmarshal(body, &c.hello); err != nil || c.hello.V < 1 {
+		return &ProtocolError{Step: "server hello", Err: fmt.Errorf("bad document %.60q", body)}
+	}
+	return nil
 }
 
 // openStreams connects the data streams one after another: the server
@@ -234,8 +253,8 @@ func (c *client) begin() {
 	c.sampler = newSampler(c.run, c.cfg.Interval, idle, c.rep.interval)
 }
 
-// dataPhase runs the streams until the test's end condition, then sends
-// TEST_END; on a signal it sends CLIENT_TERMINATE instead.
+// dataPhase runs the streams until the test's end condition, then stops
+// the senders and sends TEST_END; on a signal it sends CLIENT_TERMINATE.
 func (c *client) dataPhase() error {
 	r, sp := c.run, &c.cfg.Spec
 	r.begin(true)
@@ -245,27 +264,39 @@ func (c *client) dataPhase() error {
 		defer t.Stop()
 	}
 	st, err := c.ctrl.readDuring(r, time.Time{})
-	end, snap := time.Now(), r.snapshot()
-	c.outcome = &outcome{spec: sp, streams: c.streams, local: c.sampler.finish(end, snap), cpu: readCPU().since(c.cpuStart)}
-	c.outcome.congestion = congestionOf(c.streams)
+	c.end = time.Now()
+	c.sampler.halt()
+	c.cpu = readCPU().since(c.cpuStart)
+	r.stopSending()
 	switch {
 	case err == nil:
-		r.stopSenders()
 		return c.unexpected(st, "the test ran")
 	case c.ctrl.ctx.Err() != nil:
 		return c.terminate()
 	case !isTimeout(err):
-		r.stopSenders()
 		return fmt.Errorf("during the test: %w", c.ctrl.wrap(err))
 	case r.reason == endFailed || r.reason == endIdle:
-		r.stopSenders()
 		return c.failure(r.cause)
+	}
+	if c.hello.HalfClose {
+		r.halfClose()
 	}
 	if err := c.ctrl.writeState(wire.TestEnd); err != nil {
 		return fmt.Errorf("sending TEST_END: %w", err)
 	}
-	r.stopSenders()
 	return nil
+}
+
+// measure fixes the client's figures: receivers have read everything the
+// server sent (it closes its streams before EXCHANGE_RESULTS), senders
+// stopped at the end.
+func (c *client) measure() {
+	c.run.drainEOF(drainTimeout)
+	snap := c.run.snapshot()
+	c.outcome = &outcome{
+		spec: &c.cfg.Spec, streams: c.streams, local: c.sampler.finish(c.end, snap),
+		cpu: c.cpu, congestion: congestionOf(c.streams),
+	}
 }
 
 // failure explains a stream failure. A server that went away usually shows
@@ -286,9 +317,10 @@ func (c *client) failure(cause error) error {
 // terminate tells the server the client was interrupted, and reports what
 // was measured up to then.
 func (c *client) terminate() error {
-	c.run.stopSenders()
 	_ = c.ctrl.conn.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = c.ctrl.conn.Write([]byte{wire.ClientTerminate.Byte()}) // best effort: we are leaving
+	snap := c.run.snapshot()
+	c.outcome = &outcome{spec: &c.cfg.Spec, streams: c.streams, local: c.sampler.finish(c.end, snap), cpu: c.cpu}
 	if sum, err := c.outcome.summarize(&wire.Results{}, true); err == nil {
 		c.rep.finished(sum)
 	}
@@ -297,6 +329,7 @@ func (c *client) terminate() error {
 
 // exchangeResults sends the client's results and reads the server's.
 func (c *client) exchangeResults() error {
+	c.measure()
 	if err := c.ctrl.writeJSON(c.outcome.results()); err != nil {
 		return fmt.Errorf("sending results: %w", err)
 	}

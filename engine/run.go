@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,4 +134,79 @@ func (r *run) close() {
 		_ = s.conn.Close() // the loop sees net.ErrClosed; nothing to report
 	}
 	r.wg.Wait()
+}
+
+// Bounds of the end-of-test drain.
+const (
+	drainTimeout = 3 * time.Second        // longest wait for receivers to see EOF
+	drainQuiet   = 20 * time.Millisecond  // a stock peer's data has stopped when nothing arrives this long
+	drainMax     = 500 * time.Millisecond // longest drain of a stock peer's data
+)
+
+// stopSending stops the local senders and waits for their goroutines, so
+// their counters are final. A stopped write returns at once.
+func (r *run) stopSending() {
+	r.stopSenders()
+	for _, s := range r.streams {
+		if s.sender {
+			<-s.done
+		}
+	}
+}
+
+// halfClose shuts the write side of every sending TCP stream, so the peer's
+// receivers see EOF once all data has arrived.
+func (r *run) halfClose() {
+	for _, s := range r.streams {
+		if tc := s.tcpConn(); s.sender && tc != nil {
+			_ = tc.CloseWrite() // a peer that is gone has nothing left to read
+		}
+	}
+}
+
+// drainEOF waits until every receiver has read to EOF, or the timeout. The
+// peer half-closed its sending streams, so every byte it sent is counted.
+func (r *run) drainEOF(timeout time.Duration) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for _, s := range r.streams {
+		if s.sender {
+			continue
+		}
+		select {
+		case <-s.done:
+		case <-timer.C:
+			return
+		}
+	}
+}
+
+// drainQuiet lets receivers read what a peer sent before its TEST_END,
+// until nothing arrives for drainQuiet, or drainMax passes. It serves stock
+// peers, which do not half-close.
+func (r *run) drainQuiet() {
+	if !slices.ContainsFunc(r.streams, func(s *stream) bool { return !s.sender }) {
+		return
+	}
+	deadline := time.Now().Add(drainMax)
+	last := r.received()
+	for time.Now().Before(deadline) {
+		time.Sleep(drainQuiet)
+		now := r.received()
+		if now == last {
+			return
+		}
+		last = now
+	}
+}
+
+// received sums the bytes of the receiving streams.
+func (r *run) received() uint64 {
+	var n uint64
+	for _, s := range r.streams {
+		if !s.sender {
+			n += s.bytes.Load()
+		}
+	}
+	return n
 }

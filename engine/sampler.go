@@ -29,6 +29,7 @@ type sampler struct {
 	lastMovedSum uint64
 
 	stop, done chan struct{}
+	halted     bool
 }
 
 // track is the sampler's state for one stream.
@@ -214,12 +215,21 @@ func (sm *sampler) tcpInfo(s *stream) (sockopt.TCPInfo, bool) {
 	return ti, err == nil
 }
 
-// finish stops the sampler at end, with the counters read then, emits the
-// last partial interval unless it is under a tenth of an interval, and
-// returns each stream's figures since the end of the omit period.
+// halt stops the sampler's goroutine; the test's end has come. It is
+// called by the test's goroutine only, and may be called again.
+func (sm *sampler) halt() {
+	if !sm.halted {
+		sm.halted = true
+		close(sm.stop)
+		<-sm.done
+	}
+}
+
+// finish stops the sampler, emits the last partial interval, ending at end
+// with the final counters snap, unless it is under a tenth of an interval,
+// and returns each stream's figures since the end of the omit period.
 func (sm *sampler) finish(end time.Time, snap []counters) []localResult {
-	close(sm.stop)
-	<-sm.done
+	sm.halt()
 	if sm.interval > 0 && end.Sub(sm.last) >= sm.interval/10 {
 		sm.emitInterval(end, snap, sm.omitting)
 	}

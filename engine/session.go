@@ -36,6 +36,7 @@ type session struct {
 	ready     chan struct{} // closed when want streams arrived
 
 	spec     *Spec
+	goperf   bool // the client is goperf: it half-closes after TEST_END
 	out      Output
 	rep      reporter
 	captured bytes.Buffer // text output, for get_server_output
@@ -125,6 +126,11 @@ func (ss *session) readSpec() error {
 		return fmt.Errorf("parameters: UDP tests are not served yet")
 	}
 	ss.spec = spec
+	if p.Goperf != nil && p.Goperf.V >= 1 {
+		if err := ss.hello(); err != nil {
+			return err
+		}
+	}
 	ss.out = ss.srv.out
 	if spec.GetServerOutput && ss.out.Format == Text {
 		ss.out.W = io.MultiWriter(ss.srv.w, &ss.captured)
@@ -135,6 +141,15 @@ func (ss *session) readSpec() error {
 		fmt.Fprintf(ss.out.W, "Accepted connection from %s, port %d (test #%d)\n", host, port, ss.no)
 	}
 	return nil
+}
+
+// hello answers a goperf client's extension with the server's own.
+func (ss *session) hello() error {
+	ss.goperf = true
+	if err := ss.ctrl.writeState(wire.GoperfHello); err != nil {
+		return err
+	}
+	return ss.ctrl.writeJSON(wire.Hello{V: wire.ExtVersion, Version: Version, HalfClose: true})
 }
 
 // sendError reports code to the client; the connection closes after it.
@@ -213,10 +228,28 @@ func (ss *session) dataPhase() error {
 		deadline = r.start.Add(sp.Omit + sp.Duration + serverGrace)
 	}
 	st, err := ss.ctrl.readDuring(r, deadline)
-	end, snap := time.Now(), r.snapshot()
-	ss.outcome = &outcome{spec: sp, streams: ss.streams, local: sm.finish(end, snap), cpu: readCPU().since(cpuStart), congestion: congestionOf(ss.streams)}
+	end := time.Now()
+	sm.halt()
+	cpu := readCPU().since(cpuStart)
+	r.stopSending()
+	if err == nil && st == wire.TestEnd {
+		ss.drain()
+	}
+	ss.outcome = &outcome{spec: sp, streams: ss.streams, local: sm.finish(end, r.snapshot()), cpu: cpu, congestion: congestionOf(ss.streams)}
 	r.close()
 	return ss.ended(st, err)
+}
+
+// drain counts what the client sent before its TEST_END. A goperf client
+// half-closes its streams, so the server reads to EOF, and does the same
+// for it; a stock client is drained until its data stops.
+func (ss *session) drain() {
+	if ss.goperf {
+		ss.run.halfClose()
+		ss.run.drainEOF(drainTimeout)
+		return
+	}
+	ss.run.drainQuiet()
 }
 
 // ended decides what the end of the data phase means and tells the client

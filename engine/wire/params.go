@@ -56,6 +56,17 @@ type Ext struct {
 // ExtVersion is the extension version this package writes.
 const ExtVersion = 1
 
+// Hello is the document a goperf server sends after GoperfHello: what it
+// can do beyond iperf3.
+type Hello struct {
+	V       int    `json:"v"`       // extension version, 1
+	Version string `json:"version"` // goperf release, for logs
+	// HalfClose says the server counts received data until each stream's
+	// EOF, so the client half-closes its sending streams after TEST_END
+	// and expects the server to do the same with its own.
+	HalfClose bool `json:"half_close,omitempty"`
+}
+
 // DecodeParams parses a parameter document. Keys match case-insensitively,
 // as in iperf3; unknown keys are ignored; a known key of the wrong JSON type
 // is an error.

@@ -23,6 +23,12 @@ const (
 	IperfDone       State = 16 // client: final acknowledgement
 	AccessDenied    State = -1 // server: busy, or a stream with a foreign cookie
 	ServerErrorCode State = -2 // server: followed by error code and errno
+
+	// GoperfHello is goperf's own state: a goperf server sends it, followed
+	// by a framed Hello document, right after reading parameters that carry
+	// the "goperf" extension. Stock clients never see it (they abort on
+	// unknown states), because they never send the extension.
+	GoperfHello State = 64
 )
 
 var stateNames = map[State]string{
@@ -38,6 +44,7 @@ var stateNames = map[State]string{
 	IperfDone:       "IPERF_DONE",
 	AccessDenied:    "ACCESS_DENIED",
 	ServerErrorCode: "SERVER_ERROR",
+	GoperfHello:     "GOPERF_HELLO",
 }
 
 // String returns iperf3's name for s, or its number when it has none.
