@@ -137,8 +137,8 @@ func (s *Spec) validate() error {
 		return specErr(wire.CodeUDPBlockSize, "UDP datagram size must be %d to %d bytes, got %d", MinUDPLength, MaxUDPLength, s.Length)
 	case s.Duration < 0 || s.Duration > maxSeconds*time.Second:
 		return specErr(wire.CodeDuration, "duration must be 0 to %d seconds", maxSeconds)
-	case s.Omit < 0 || s.Omit > MaxOmit:
-		return specErr(wire.CodeOmit, "omit must be 0 to %v", MaxOmit)
+	case s.Omit < 0 || s.Omit > MaxOmit || s.Omit%time.Second != 0:
+		return specErr(wire.CodeOmit, "omit must be whole seconds from 0 to %d (iperf3 sends it as an integer)", MaxOmit/time.Second)
 	case s.Window < 0 || s.Window > MaxWindow:
 		return specErr(wire.CodeBufSize, "socket buffer must be 0 to %d bytes, got %d", MaxWindow, s.Window)
 	case s.MSS < 0 || s.MSS > MaxMSS:

@@ -418,14 +418,16 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 	return e
 }
 
-// newJSONEndSide renders one side; TCP senders carry retransmits (0 when
-// unknown, as iperf3 prints them).
+// newJSONEndSide renders one side. TCP senders carry retransmits and the
+// TCP_INFO summary; both read 0 when unknown, as iperf3 prints them.
 func newJSONEndSide(fd *int, s Side, localSends, tcpSender bool) jsonEndSide {
 	js := jsonEndSide{Socket: fd, jsonSpan: newJSONSpan(0, s.Seconds, s.Bytes), Sender: localSends}
-	if tcpSender {
-		r := max(s.Retransmits, 0)
-		js.Retransmits = &r
+	if !tcpSender {
+		return js
 	}
+	r := max(s.Retransmits, 0)
+	js.Retransmits = &r
+	js.jsonTCPStats = &jsonTCPStats{} // zeros when the sender's TCP_INFO is not ours to read
 	if t := s.TCP; t != nil {
 		js.jsonTCPStats = &jsonTCPStats{t.MaxSndCwnd, t.MaxSndWnd, t.MaxRTT, t.MinRTT, t.MeanRTT}
 	}

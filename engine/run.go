@@ -42,15 +42,20 @@ func newRun(spec *Spec, streams []*stream) *run {
 	return &run{spec: spec, streams: streams, ended: make(chan struct{})}
 }
 
-// begin starts one goroutine per stream. The client passes withBudget so
-// that -n and -k end its test.
-func (r *run) begin(withBudget bool) {
-	var b *budget
-	if withBudget {
-		b = newBudget(r.spec, func() { r.end(endBudget, nil) })
+// begin starts one goroutine per stream. The client passes ends so that
+// -n and -k end its test; a server's senders still stop at the byte or
+// block count, so a reverse test moves exactly what was asked for, but the
+// client's TEST_END ends the test.
+func (r *run) begin(ends bool) {
+	exhausted := func() {}
+	if ends {
+		exhausted = func() { r.end(endBudget, nil) }
 	}
+	b := newBudget(r.spec, exhausted)
 	for _, s := range r.streams {
-		s.budget = b
+		if ends || s.sender {
+			s.budget = b
+		}
 		s.epoch = r.start
 		if s.sender {
 			s.pacer = newPacer(r.spec.Bitrate, len(s.buf))

@@ -17,39 +17,51 @@ func (s *stream) sendTCP() error {
 		timer.Stop()
 	}
 	for {
-		if s.pacer != nil {
-			if err := s.pace(timer, len(s.buf)); err != nil {
-				return err
-			}
-		}
-		n, err := s.conn.Write(s.buf)
-		s.count(n)
-		if s.pacer != nil {
-			s.pacer.sent(time.Since(s.epoch), n)
-		}
-		if err != nil {
+		if done, err := s.sendStep(timer); done || err != nil {
 			return err
-		}
-		if s.budget != nil && s.budget.spend(true, n) {
-			return nil
 		}
 	}
 }
 
-// recvTCP reads into the stream's buffer until a read fails: the peer closed
-// the stream, or the test closed it. Once the budget runs out it keeps
-// reading, so a sender is never left blocked, but stops spending.
-func (s *stream) recvTCP() error {
-	for {
-		n, err := s.conn.Read(s.buf)
-		s.count(n)
-		if err != nil {
-			return err
-		}
-		if s.budget != nil && s.budget.spend(false, n) {
-			s.budget = nil
+// sendStep paces, writes one block and counts it. It reports whether the
+// budget is used up. It allocates nothing.
+func (s *stream) sendStep(timer *time.Timer) (bool, error) {
+	if s.pacer != nil {
+		if err := s.pace(timer, len(s.buf)); err != nil {
+			return false, err
 		}
 	}
+	n, err := s.conn.Write(s.buf)
+	s.count(n)
+	if s.pacer != nil {
+		s.pacer.sent(time.Since(s.epoch), n)
+	}
+	if err != nil {
+		return false, err
+	}
+	return s.budget != nil && s.budget.spend(true, n), nil
+}
+
+// recvTCP reads into the stream's buffer until a read fails: the peer closed
+// the stream, or the test closed it.
+func (s *stream) recvTCP() error {
+	for {
+		if err := s.recvStep(); err != nil {
+			return err
+		}
+	}
+}
+
+// recvStep reads once and counts what came. Once the budget runs out it
+// keeps reading, so a sender is never left blocked, but stops spending. It
+// allocates nothing.
+func (s *stream) recvStep() error {
+	n, err := s.conn.Read(s.buf)
+	s.count(n)
+	if s.budget != nil && n > 0 && s.budget.spend(false, n) {
+		s.budget = nil
+	}
+	return err
 }
 
 // count adds one block of n bytes to the stream's counters.

@@ -277,7 +277,7 @@ func TestCookie(t *testing.T) {
 }
 
 func TestStateString(t *testing.T) {
-	if TestEnd.String() != "TEST_END" || State(64).String() != "state(64)" || AccessDenied.String() != "ACCESS_DENIED" {
+	if TestEnd.String() != "TEST_END" || State(65).String() != "state(65)" || GoperfHello.String() != "GOPERF_HELLO" || AccessDenied.String() != "ACCESS_DENIED" {
 		t.Error("state names")
 	}
 	var buf bytes.Buffer

@@ -1,0 +1,90 @@
+package engine
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+const samples = "../testdata/iperf3"
+
+func sampleFiles(t *testing.T, pattern string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(samples, pattern))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples %s: %v", pattern, err)
+	}
+	return files
+}
+
+func readSample(t *testing.T, f string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// keyPaths lists the object key paths of a decoded JSON document, with
+// array elements merged under "[]".
+func keyPaths(v any, prefix string, into map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			p := prefix + "." + k
+			into[p] = true
+			keyPaths(e, p, into)
+		}
+	case []any:
+		for _, e := range v {
+			keyPaths(e, prefix+"[]", into)
+		}
+	}
+}
+
+// TestJSONSchemaMatchesIperf3 checks that every key path of iperf3's -J
+// documents for a TCP test appears in goperf's document for the same kind
+// of test, so parsers written for iperf3 find what they look for.
+func TestJSONSchemaMatchesIperf3(t *testing.T) {
+	ts := startServer(t, ServerConfig{}, JSON)
+	cases := []struct {
+		sample string
+		spec   Spec
+	}{
+		{"J_3.12_client_tcp_P2.json", Spec{Streams: 2}},
+		{"J_3.12_client_tcp_R.json", Spec{Direction: Reverse}},
+		{"J_3.12_client_tcp_bidir.json", Spec{Direction: Bidir}},
+	}
+	for _, c := range cases {
+		t.Run(c.sample, func(t *testing.T) {
+			var want map[string]any
+			if err := json.Unmarshal(readSample(t, filepath.Join(samples, c.sample)), &want); err != nil {
+				t.Fatal(err)
+			}
+			cfg := ts.clientConfig(c.spec)
+			cfg.Interval = 100 * time.Millisecond
+			_, got, err := runClient(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantKeys, gotKeys := map[string]bool{}, map[string]bool{}
+			keyPaths(want, "", wantKeys)
+			keyPaths(got, "", gotKeys)
+			var missing []string
+			for k := range wantKeys {
+				if !gotKeys[k] {
+					missing = append(missing, k)
+				}
+			}
+			sort.Strings(missing)
+			if len(missing) > 0 {
+				t.Errorf("goperf's document lacks iperf3's keys:\n%s", strings.Join(missing, "\n"))
+			}
+		})
+	}
+}

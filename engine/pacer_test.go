@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+// TestPacerRate steps a fake clock and checks the long-run rate and the
+// burst limit.
+func TestPacerRate(t *testing.T) {
+	tests := []struct {
+		name    string
+		bitrate uint64
+		block   int
+	}{
+		{"10 Mbit/s, 128 KiB blocks", 10e6, 128 << 10},
+		{"1 Gbit/s, 8 KiB blocks", 1e9, 8 << 10},
+		{"1 Mbit/s, 1400 B", 1e6, 1400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPacer(tt.bitrate, tt.block)
+			var now time.Duration
+			sent := 0
+			for now < 10*time.Second {
+				if d := p.wait(now, tt.block); d > 0 {
+					now += d
+					continue
+				}
+				p.sent(now, tt.block)
+				sent += tt.block
+			}
+			got := float64(sent) * 8 / now.Seconds()
+			if got < float64(tt.bitrate)*0.99 || got > float64(tt.bitrate)*1.01+float64(tt.block*8)/10 {
+				t.Errorf("rate %.0f bit/s, want %d", got, tt.bitrate)
+			}
+		})
+	}
+}
+
+func TestPacerBurst(t *testing.T) {
+	p := newPacer(8e6, 1000) // 1 MB/s: the bucket holds 1 ms = 1000 bytes
+	if d := p.wait(0, 1000); d != 0 {
+		t.Fatalf("a full bucket waits %v", d)
+	}
+	p.sent(0, 1000)
+	if d := p.wait(0, 1000); d != time.Millisecond {
+		t.Errorf("empty bucket: wait %v, want 1ms", d)
+	}
+	// A long idle spell does not bank more than one burst.
+	if d := p.wait(time.Hour, 1000); d != 0 {
+		t.Errorf("after idling: wait %v", d)
+	}
+	p.sent(time.Hour, 1000)
+	if d := p.wait(time.Hour, 1000); d != time.Millisecond {
+		t.Errorf("after one burst: wait %v, want 1ms", d)
+	}
+	if newPacer(0, 1000) != nil {
+		t.Error("rate 0 must mean no pacer")
+	}
+}
