@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestBadFlags checks that each mistake gets one readable line on stderr
+// and a non-zero status, and nothing runs.
+func TestBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-c", "--no-such-flag"}, "unknown flag --no-such-flag"},
+		{[]string{"-c", "-b", "0"}, "buffer size must be positive"},
+		{[]string{"-c", "-b", "abc"}, `invalid size "abc"`},
+		{[]string{"-c", "--length=-5"}, "negative"},
+		{[]string{"-c", "-P", "0"}, "parallel streams must be 1 to 128, got 0"},
+		{[]string{"-c", "-P", "500"}, "parallel streams must be 1 to 128"},
+		{[]string{"-c", "-P", "four"}, "--parallel"},
+		{[]string{"-c", "-t", "forever"}, `invalid duration "forever"`},
+		{[]string{"-c", "--bitrate", "fast"}, `invalid rate "fast"`},
+		{[]string{"-c", "-O", "1.5"}, "omit must be whole seconds"},
+		{[]string{"-c", "-p", "70000"}, "port must be 1 to 65535"},
+		{[]string{"-c", "-R", "--bidir"}, "--reverse"},
+		{[]string{"-c", "-s"}, "--server"},
+		{[]string{}, "missing flags"},
+		{[]string{"-s", "somehost"}, "a server takes no HOST"},
+		{[]string{"-c", "--tos", "300"}, "invalid --tos"},
+		{[]string{"-c", "--dscp", "XX"}, "invalid --dscp"},
+		{[]string{"-c", "-u"}, "UDP tests (-u) are not available yet"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code == 0 {
+				t.Errorf("exit 0, stdout %q", stdout.String())
+			}
+			msg := stderr.String()
+			if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "goperf: error: ") {
+				t.Errorf("want one line 'goperf: error: ...', got %q", msg)
+			}
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("message %q lacks %q", msg, tt.want)
+			}
+		})
+	}
+}
+
+// TestHelpAndVersion exit 0 and print to stdout.
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"--version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != 0 || stdout.Len() == 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
+		}
+	}
+}
