@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"io"
+	"os"
 	"net"
 	"testing"
 	"time"
@@ -27,49 +29,120 @@ func tcpPair(t *testing.T) (net.Conn, net.Conn) {
 	return c, s
 }
 
-// TestSendAllocs asserts that one send step allocates nothing, unpaced and
-// paced, with a budget.
-func TestSendAllocs(t *testing.T) {
-	for _, paced := range []bool{false, true} {
-		c, s := tcpPair(t)
-		go func() { _, _ = io.Copy(io.Discard, s) }()
-		st := newStream(1, c, true, 8<<10)
-		st.epoch = time.Now()
-		st.budget = newBudget(&Spec{Bytes: 1 << 40}, func() {})
-		var timer *time.Timer
-		if paced {
-			st.pacer = newPacer(100e9, len(st.buf)) // fast enough never to wait long
-			timer = time.NewTimer(time.Hour)
-			timer.Stop()
-		}
-		if n := testing.AllocsPerRun(1000, func() {
-			if _, err := st.sendStep(timer); err != nil {
-				t.Fatal(err)
-			}
-		}); n != 0 {
-			t.Errorf("paced=%v: %v allocations per send", paced, n)
-		}
+// sendingStream returns a sender whose peer discards everything, paced or
+// not, with a budget that never runs out.
+func sendingStream(t *testing.T, paced bool) *stream {
+	t.Helper()
+	c, peer := tcpPair(t)
+	go func() { _, _ = io.Copy(io.Discard, peer) }()
+	st := newStream(1, c, true, 8<<10)
+	st.epoch = time.Now()
+	st.budget = newBudget(&Spec{Bytes: 1 << 40}, func() {})
+	if paced {
+		st.pacer = newPacer(100e9, len(st.buf)) // fast enough never to wait long
+		st.timer = time.NewTimer(time.Hour)
+		st.timer.Stop()
 	}
+	return st
 }
 
-// TestRecvAllocs asserts that one receive step allocates nothing.
-func TestRecvAllocs(t *testing.T) {
-	c, s := tcpPair(t)
+// receivingStream returns a receiver whose peer writes without pause.
+func receivingStream(t *testing.T) *stream {
+	t.Helper()
+	c, peer := tcpPair(t)
 	go func() {
 		buf := make([]byte, 64<<10)
 		for {
-			if _, err := s.Write(buf); err != nil {
+			if _, err := peer.Write(buf); err != nil {
 				return
 			}
 		}
 	}()
 	st := newStream(1, c, false, 8<<10)
 	st.budget = newBudget(&Spec{Bytes: 1 << 40}, func() {})
+	return st
+}
+
+// rawFD returns the descriptor under a stream, to drive raw steps directly.
+func rawFD(t *testing.T, s *stream) int {
+	t.Helper()
+	if s.rc == nil {
+		t.Skip("no raw I/O on this platform")
+	}
+	fd := -1
+	_ = s.rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}
+
+// TestSendAllocs asserts that one send step allocates nothing, through
+// net.Conn and through raw I/O, unpaced and paced, with a budget.
+func TestSendAllocs(t *testing.T) {
+	for _, paced := range []bool{false, true} {
+		st := sendingStream(t, paced)
+		if n := testing.AllocsPerRun(1000, func() {
+			if _, err := st.sendStep(); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("net.Conn, paced=%v: %v allocations per send", paced, n)
+		}
+		st = sendingStream(t, paced)
+		fd := rawFD(t, st)
+		if n := testing.AllocsPerRun(1000, func() {
+			if st.rawSendStep(fd) == stepDone {
+				t.Fatal(st.exit)
+			}
+		}); n != 0 {
+			t.Errorf("raw, paced=%v: %v allocations per send", paced, n)
+		}
+	}
+}
+
+// TestRecvAllocs asserts that one receive step allocates nothing.
+func TestRecvAllocs(t *testing.T) {
+	st := receivingStream(t)
 	if n := testing.AllocsPerRun(1000, func() {
 		if err := st.recvStep(); err != nil {
 			t.Fatal(err)
 		}
 	}); n != 0 {
-		t.Errorf("%v allocations per receive", n)
+		t.Errorf("net.Conn: %v allocations per receive", n)
+	}
+	st = receivingStream(t)
+	fd := rawFD(t, st)
+	if n := testing.AllocsPerRun(1000, func() {
+		if st.rawRecvStep(fd) == stepDone {
+			t.Fatal(st.exit)
+		}
+	}); n != 0 {
+		t.Errorf("raw: %v allocations per receive", n)
+	}
+}
+
+// TestRawLoopStops checks that a past write deadline ends a raw sender
+// blocked on a full socket (its peer reads nothing), and that a budget
+// ends one that is not.
+func TestRawLoopStops(t *testing.T) {
+	c, _ := tcpPair(t)
+	st := newStream(1, c, true, 128<<10)
+	if st.rc == nil {
+		t.Skip("no raw I/O on this platform")
+	}
+	done := make(chan error, 1)
+	go func() { done <- st.sendTCP() }()
+	time.Sleep(100 * time.Millisecond) // fills the socket buffers
+	_ = c.SetWriteDeadline(time.Unix(1, 0))
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("stopped sender returned %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("sender still running 1 s after its deadline passed")
+	}
+	st = sendingStream(t, false)
+	st.budget = newBudget(&Spec{Bytes: 1 << 20}, func() {})
+	if err := st.sendTCP(); err != nil || st.bytes.Load() != 1<<20 {
+		t.Errorf("budget of 1 MiB: %v after %d bytes", err, st.bytes.Load())
 	}
 }

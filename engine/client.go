@@ -239,6 +239,7 @@ func prepareTCP(s *stream, opts sockopt.Options) error {
 // begin marks TEST_START: the clock of the test starts now.
 func (c *client) begin() {
 	c.run = newRun(&c.cfg.Spec, c.streams)
+	c.run.chooseIO(c.cfg.IO)
 	c.run.start = time.Now()
 	c.cpuStart = readCPU()
 	c.rep.started(&startInfo{

@@ -149,6 +149,38 @@ func (s *Spec) validate() error {
 	return nil
 }
 
+// IOMode chooses how data streams call the kernel.
+type IOMode int
+
+// The modes. See rawio.go for what raw I/O is and why auto picks it.
+const (
+	IOAuto    IOMode = iota // raw when the streams are fewer than GOMAXPROCS
+	IORaw                   // raw system calls in RawConn callbacks (Linux)
+	IONetConn               // net.Conn's Read and Write
+)
+
+// String returns the mode's name as the --io flag takes it.
+func (m IOMode) String() string {
+	switch m {
+	case IORaw:
+		return "raw"
+	case IONetConn:
+		return "netconn"
+	}
+	return "auto"
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *IOMode) UnmarshalText(b []byte) error {
+	for _, c := range []IOMode{IOAuto, IORaw, IONetConn} {
+		if string(b) == c.String() {
+			*m = c
+			return nil
+		}
+	}
+	return fmt.Errorf("invalid I/O mode %q (want auto, raw or netconn)", b)
+}
+
 // Family restricts addresses to one IP version.
 type Family int
 
@@ -186,6 +218,7 @@ type ClientConfig struct {
 	Interval       time.Duration // interval reports, 0 = none
 	ConnectTimeout time.Duration // per connection attempt, 0 = 10 s
 	RecvTimeout    time.Duration // a receiving stream idle this long fails the test, 0 = 120 s
+	IO             IOMode        // how data streams call the kernel
 }
 
 // ServerConfig is everything a server needs.
@@ -198,6 +231,7 @@ type ServerConfig struct {
 	OneOff      bool          // serve one test, then return (-1)
 	MaxTests    int           // tests running at once; more get ACCESS_DENIED. 0 = DefaultMaxTests
 	IdleTimeout time.Duration // a test with no data moving this long is ended, 0 = DefaultIdleTimeout
+	IO          IOMode        // how data streams call the kernel
 }
 
 // Server defaults.

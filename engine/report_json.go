@@ -164,9 +164,10 @@ type jsonTestStart struct {
 	Interval      float64 `json:"interval"`
 }
 
-// jsonStartExt is goperf's addition to start: each stream's socket options,
-// asked and granted.
+// jsonStartExt is goperf's addition to start: how the streams call the
+// kernel, and each stream's socket options, asked and granted.
 type jsonStartExt struct {
+	IO      string       `json:"io"` // "raw" or "netconn", see IOMode
 	Sockets []jsonSocket `json:"sockets"`
 }
 
@@ -229,6 +230,7 @@ func newJSONStart(si *startInfo) *jsonStart {
 	}
 	if len(si.streams) > 0 {
 		st.SndbufActual, st.RcvbufActual = si.streams[0].granted.SendBuffer, si.streams[0].granted.RecvBuffer
+		st.Goperf.IO = si.streams[0].ioPath()
 	}
 	return st
 }

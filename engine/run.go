@@ -42,6 +42,17 @@ func newRun(spec *Spec, streams []*stream) *run {
 	return &run{spec: spec, streams: streams, ended: make(chan struct{})}
 }
 
+// chooseIO settles each stream on raw I/O or net.Conn before the loops
+// start.
+func (r *run) chooseIO(mode IOMode) {
+	raw := useRaw(mode, len(r.streams))
+	for _, s := range r.streams {
+		if !raw {
+			s.rc = nil
+		}
+	}
+}
+
 // begin starts one goroutine per stream. The client passes ends so that
 // -n and -k end its test; a server's senders still stop at the byte or
 // block count, so a reverse test moves exactly what was asked for, but the

@@ -214,6 +214,7 @@ func (ss *session) dataPhase() error {
 	}
 	sp := ss.spec
 	r := newRun(sp, ss.streams)
+	r.chooseIO(ss.srv.cfg.IO)
 	ss.run = r
 	r.start = time.Now()
 	cpuStart := readCPU()

@@ -21,7 +21,16 @@ type stream struct {
 	pacer  *pacer
 	budget *budget
 	epoch  time.Time     // origin of the pacer's clock
+	timer  *time.Timer   // pacing waits; made once when the stream is paced
 	wake   chan struct{} // closed to end a pacing wait
+
+	// Raw I/O (Linux): the loop runs in rc's callbacks, bound once so that
+	// a call allocates nothing; see rawio.go. nil rc: use conn.
+	rc      syscall.RawConn
+	writeFn func(fd uintptr) bool
+	readFn  func(fd uintptr) bool
+	burst   int   // calls per callback before returning to the runtime
+	exit    error // why a callback ended the loop; read after rc returns
 
 	bytes  atomic.Uint64 // payload bytes moved since TEST_RUNNING
 	blocks atomic.Uint64 // writes, or read calls, that moved data
@@ -46,11 +55,23 @@ func newStream(id int, conn net.Conn, sender bool, length int) *stream {
 	}
 	if sc, ok := conn.(syscall.Conn); ok {
 		s.fd = sockopt.FD(sc)
+		if rc, err := sc.SyscallConn(); err == nil && sockopt.RawIO {
+			s.rc, s.burst = rc, max(1, rawBurst/length)
+			s.writeFn, s.readFn = s.writeLoop, s.readLoop
+		}
 	}
 	for i := range s.buf {
 		s.buf[i] = byte('0' + i%10) // iperf3's --repeating-payload pattern
 	}
 	return s
+}
+
+// ioPath names how the stream calls the kernel, for reports.
+func (s *stream) ioPath() string {
+	if s.rc != nil {
+		return "raw"
+	}
+	return "netconn"
 }
 
 // counters is one reading of a stream's counters.

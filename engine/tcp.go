@@ -11,23 +11,25 @@ var errStopped = errors.New("stream stopped")
 // sendTCP writes the stream's buffer until a write fails, which is how the
 // test stops it (a past write deadline or Close), or the budget runs out.
 func (s *stream) sendTCP() error {
-	var timer *time.Timer
 	if s.pacer != nil {
-		timer = time.NewTimer(time.Hour)
-		timer.Stop()
+		s.timer = time.NewTimer(time.Hour)
+		s.timer.Stop()
+	}
+	if s.rc != nil {
+		return s.rawLoop(s.rc.Write, s.writeFn)
 	}
 	for {
-		if done, err := s.sendStep(timer); done || err != nil {
+		if done, err := s.sendStep(); done || err != nil {
 			return err
 		}
 	}
 }
 
-// sendStep paces, writes one block and counts it. It reports whether the
-// budget is used up. It allocates nothing.
-func (s *stream) sendStep(timer *time.Timer) (bool, error) {
+// sendStep paces, writes one block through conn and counts it. It reports
+// whether the budget is used up. It allocates nothing.
+func (s *stream) sendStep() (bool, error) {
 	if s.pacer != nil {
-		if err := s.pace(timer, len(s.buf)); err != nil {
+		if err := s.pace(len(s.buf)); err != nil {
 			return false, err
 		}
 	}
@@ -45,6 +47,9 @@ func (s *stream) sendStep(timer *time.Timer) (bool, error) {
 // recvTCP reads into the stream's buffer until a read fails: the peer closed
 // the stream, or the test closed it.
 func (s *stream) recvTCP() error {
+	if s.rc != nil {
+		return s.rawLoop(s.rc.Read, s.readFn)
+	}
 	for {
 		if err := s.recvStep(); err != nil {
 			return err
@@ -52,7 +57,7 @@ func (s *stream) recvTCP() error {
 	}
 }
 
-// recvStep reads once and counts what came. Once the budget runs out it
+// recvStep reads once through conn and counts what came. Once the budget runs out it
 // keeps reading, so a sender is never left blocked, but stops spending. It
 // allocates nothing.
 func (s *stream) recvStep() error {
@@ -73,17 +78,17 @@ func (s *stream) count(n int) {
 }
 
 // pace waits until the pacer lets n bytes go, or the stream is stopped.
-func (s *stream) pace(timer *time.Timer, n int) error {
+func (s *stream) pace(n int) error {
 	d := s.pacer.wait(time.Since(s.epoch), n)
 	if d <= 0 {
 		return nil
 	}
-	timer.Reset(d)
+	s.timer.Reset(d)
 	select {
-	case <-timer.C:
+	case <-s.timer.C:
 		return nil
 	case <-s.wake:
-		timer.Stop()
+		s.timer.Stop()
 		return errStopped
 	}
 }

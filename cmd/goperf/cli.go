@@ -32,6 +32,7 @@ type cli struct {
 	BindDev string `name:"bind-dev" help:"Bind sockets to this network device (SO_BINDTODEVICE)."`
 
 	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
+	IO       engine.IOMode  `name:"io" default:"auto" help:"How data streams call the kernel: auto, raw (Linux) or netconn."`
 
 	clientFlags
 	serverFlags
@@ -214,6 +215,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		OneOff:      c.OneOff,
 		MaxTests:    c.MaxClients,
 		IdleTimeout: durationOf(c.IdleTO),
+		IO:          c.IO,
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err

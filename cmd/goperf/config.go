@@ -69,6 +69,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		Interval:       clampInterval(c.Interval),
 		ConnectTimeout: durationOf(c.ConnectTO),
 		RecvTimeout:    durationOf(c.RecvTO),
+		IO:             c.IO,
 	}, nil
 }
 
