@@ -3,8 +3,8 @@ package engine
 import (
 	"errors"
 	"io"
-	"os"
 	"net"
+	"os"
 	"testing"
 	"time"
 )
