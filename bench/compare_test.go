@@ -1,0 +1,43 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// benchSeconds is each run's length: GOPERF_BENCH_SECONDS, default 3.
+func benchSeconds() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("GOPERF_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 3 * time.Second
+}
+
+// BenchmarkVsIperf3 runs goperf and the system's iperf3 alternately on
+// loopback, b.N rounds per case, and reports each one's median receiver
+// rate and their ratio. Run it with -benchtime 5x or more on a quiet
+// machine; one round (-benchtime 1x, as CI does) only proves it works.
+func BenchmarkVsIperf3(b *testing.B) {
+	goperf, iperf3 := contenders(b)
+	for _, c := range []Case{
+		{Length: 128 << 10, Streams: 1},
+		{Length: 128 << 10, Streams: 4},
+		{Length: 8 << 10, Streams: 1},
+	} {
+		c.Time = benchSeconds()
+		b.Run(c.String(), func(b *testing.B) {
+			res, err := Alternate(context.Background(), []Tool{goperf, iperf3}, c, b.N)
+			if err != nil {
+				b.Fatal(err)
+			}
+			g, i := Median(res["goperf"]), Median(res["iperf3"])
+			b.ReportMetric(g, "goperf-Gbit/s")
+			b.ReportMetric(i, "iperf3-Gbit/s")
+			b.ReportMetric(g/i, "ratio")
+			b.Logf("goperf %v iperf3 %v", res["goperf"], res["iperf3"])
+		})
+	}
+}
