@@ -146,3 +146,19 @@ func TestRawLoopStops(t *testing.T) {
 		t.Errorf("budget of 1 MiB: %v after %d bytes", err, st.bytes.Load())
 	}
 }
+
+// TestRawCallbackAllocs asserts that a whole raw callback, up to a burst
+// of steps, allocates nothing.
+func TestRawCallbackAllocs(t *testing.T) {
+	st := sendingStream(t, false)
+	if st.rc == nil {
+		t.Skip("no raw I/O on this platform")
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = st.rc.Write(st.writeFn) }); n != 0 {
+		t.Errorf("%v allocations per write callback", n)
+	}
+	st = receivingStream(t)
+	if n := testing.AllocsPerRun(100, func() { _ = st.rc.Read(st.readFn) }); n != 0 {
+		t.Errorf("%v allocations per read callback", n)
+	}
+}

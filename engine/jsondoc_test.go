@@ -2,33 +2,13 @@ package engine
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/internal/samples"
 )
-
-const samples = "../testdata/iperf3"
-
-func sampleFiles(t *testing.T, pattern string) []string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(samples, pattern))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples %s: %v", pattern, err)
-	}
-	return files
-}
-
-func readSample(t *testing.T, f string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // keyPaths lists the object key paths of a decoded JSON document, with
 // array elements merged under "[]".
@@ -63,7 +43,7 @@ func TestJSONSchemaMatchesIperf3(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.sample, func(t *testing.T) {
 			var want map[string]any
-			if err := json.Unmarshal(readSample(t, filepath.Join(samples, c.sample)), &want); err != nil {
+			if err := json.Unmarshal(samples.Read(t, c.sample), &want); err != nil {
 				t.Fatal(err)
 			}
 			cfg := ts.clientConfig(c.spec)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goperf/goperf/engine/internal/samples"
 	"github.com/goperf/goperf/engine/wire"
 )
 
@@ -75,8 +76,8 @@ func TestSpecFromParamsRejects(t *testing.T) {
 // TestCapturedParamsAccepted feeds every parameter document a stock client
 // sent to the server's decoder.
 func TestCapturedParamsAccepted(t *testing.T) {
-	for _, f := range sampleFiles(t, "params_*.json") {
-		p, err := wire.DecodeParams(readSample(t, f))
+	for _, f := range samples.Files(t, "params_*.json") {
+		p, err := wire.DecodeParams(samples.Read(t, f))
 		if err != nil {
 			t.Fatal(err)
 		}

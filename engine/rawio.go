@@ -72,21 +72,20 @@ func (s *stream) rawLoop(io func(func(uintptr) bool) error, fn func(uintptr) boo
 
 // writeLoop is the sender's RawConn.Write callback.
 func (s *stream) writeLoop(fd uintptr) bool {
-	for range s.burst {
-		switch s.rawSendStep(int(fd)) {
-		case stepWait:
-			return false
-		case stepDone:
-			return true
-		}
-	}
-	return true
+	return s.burstOf(s.rawSendStep, int(fd))
 }
 
 // readLoop is the receiver's RawConn.Read callback.
 func (s *stream) readLoop(fd uintptr) bool {
+	return s.burstOf(s.rawRecvStep, int(fd))
+}
+
+// burstOf runs step up to s.burst times and returns what a RawConn
+// callback returns: false to park until the socket is ready, true to go
+// back to the runtime.
+func (s *stream) burstOf(step func(fd int) rawStep, fd int) bool {
 	for range s.burst {
-		switch s.rawRecvStep(int(fd)) {
+		switch step(fd) {
 		case stepWait:
 			return false
 		case stepDone:

@@ -100,13 +100,9 @@ func (ss *session) serve() error {
 // readSpec asks for the parameters and checks them. A bad document gets
 // SERVER_ERROR with iperf3's code, so a stock client prints a sensible line.
 func (ss *session) readSpec() error {
-	if err := ss.ctrl.writeState(wire.ParamExchange); err != nil {
-		return err
-	}
-	body, err := ss.ctrl.readJSON(wire.MaxParamsLen)
+	body, err := ss.ask(wire.ParamExchange, wire.MaxParamsLen, wire.CodeRecvParams, "parameters")
 	if err != nil {
-		ss.sendError(wire.CodeRecvParams)
-		return fmt.Errorf("reading parameters: %w", err)
+		return err
 	}
 	p, err := wire.DecodeParams(body)
 	if err != nil {
@@ -150,6 +146,21 @@ func (ss *session) hello() error {
 		return err
 	}
 	return ss.ctrl.writeJSON(wire.Hello{V: wire.ExtVersion, Version: Version, HalfClose: true})
+}
+
+// ask writes state and reads the document the client answers with, of at
+// most max bytes. A document that does not come is reported to the client
+// as code.
+func (ss *session) ask(state wire.State, max uint32, code wire.Code, what string) ([]byte, error) {
+	if err := ss.ctrl.writeState(state); err != nil {
+		return nil, err
+	}
+	body, err := ss.ctrl.readJSON(max)
+	if err != nil {
+		ss.sendError(code)
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return body, nil
 }
 
 // sendError reports code to the client; the connection closes after it.
@@ -289,13 +300,9 @@ func (ss *session) ended(st wire.State, err error) error {
 // exchangeResults swaps results with the client, reports, and waits for
 // IPERF_DONE.
 func (ss *session) exchangeResults() error {
-	if err := ss.ctrl.writeState(wire.ExchangeResults); err != nil {
-		return err
-	}
-	body, err := ss.ctrl.readJSON(wire.MaxResultsLen)
+	body, err := ss.ask(wire.ExchangeResults, wire.MaxResultsLen, wire.CodeRecvResults, "the client's results")
 	if err != nil {
-		ss.sendError(wire.CodeRecvResults)
-		return fmt.Errorf("reading the client's results: %w", err)
+		return err
 	}
 	remote, err := wire.DecodeResults(body)
 	if err != nil {

@@ -22,12 +22,9 @@ type Seconds time.Duration
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *ByteSize) UnmarshalText(b []byte) error {
-	v, err := parseScaled(string(b), 1024)
-	if err != nil {
-		return fmt.Errorf("invalid size %q: %w (want e.g. 131072, 128K, 1M)", b, err)
-	}
+	v, err := parseScaled(b, 1024, "size", "131072, 128K, 1M")
 	*s = ByteSize(v)
-	return nil
+	return err
 }
 
 // String formats s with the largest binary suffix that divides it exactly.
@@ -37,12 +34,9 @@ func (s ByteSize) String() string {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *Bitrate) UnmarshalText(b []byte) error {
-	v, err := parseScaled(string(b), 1000)
-	if err != nil {
-		return fmt.Errorf("invalid rate %q: %w (want e.g. 100M, 2.5G, 0 for unlimited)", b, err)
-	}
+	v, err := parseScaled(b, 1000, "rate", "100M, 2.5G, 0 for unlimited")
 	*r = Bitrate(v)
-	return nil
+	return err
 }
 
 // String formats r with the largest decimal suffix that divides it exactly.
@@ -80,8 +74,18 @@ const maxSeconds = 86400
 var suffixes = "KMGT"
 
 // parseScaled reads a non-negative number with an optional K, M, G or T
-// suffix (either case), each one unit times larger than the previous.
-func parseScaled(text string, unit float64) (uint64, error) {
+// suffix (either case), each one unit times larger than the previous. Its
+// errors name what was read and show examples.
+func parseScaled(b []byte, unit float64, what, examples string) (uint64, error) {
+	v, err := scaledValue(string(b), unit)
+	if err != nil {
+		return 0, fmt.Errorf("invalid %s %q: %w (want e.g. %s)", what, b, err, examples)
+	}
+	return v, nil
+}
+
+// scaledValue does parseScaled's reading.
+func scaledValue(text string, unit float64) (uint64, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return 0, fmt.Errorf("empty")

@@ -5,31 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goperf/goperf/engine/internal/samples"
 )
 
-const samples = "../../testdata/iperf3"
-
-func sampleFiles(t *testing.T, pattern string) []string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(samples, pattern))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples %s: %v", pattern, err)
-	}
-	return files
-}
-
 func TestDecodeCapturedParams(t *testing.T) {
-	for _, f := range sampleFiles(t, "params_*.json") {
+	for _, f := range samples.Files(t, "params_*.json") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := DecodeParams(b)
+			p, err := DecodeParams(samples.Read(t, f))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,13 +104,9 @@ func TestEncodeParamsNeverWritesFalse(t *testing.T) {
 }
 
 func TestDecodeCapturedResults(t *testing.T) {
-	for _, f := range sampleFiles(t, "results_*.json") {
+	for _, f := range samples.Files(t, "results_*.json") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := DecodeResults(b)
+			r, err := DecodeResults(samples.Read(t, f))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,11 +126,7 @@ func TestDecodeCapturedResults(t *testing.T) {
 }
 
 func TestDecodeResultsUnsignedMinusOne(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(samples, "results_3.12_server_tcp_P2.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := DecodeResults(b)
+	r, err := DecodeResults(samples.Read(t, "results_3.12_server_tcp_P2.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
