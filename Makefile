@@ -13,10 +13,13 @@ build: ## build goperf and goecho into bin/
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 demo: build ## run a goperf server and client on loopback (port $(PORT)) and print the results
-	@$(BIN)/goperf -s -1 -p $(PORT) & server=$$!; \
+	@$(BIN)/goperf -s -1 -p $(PORT) > $(BIN)/demo-server.log 2>&1 & server=$$!; \
 	sleep 0.5; \
+	echo "== client: goperf -c localhost -p $(PORT) -t 3 -P 2"; \
 	$(BIN)/goperf -c localhost -p $(PORT) -t 3 -P 2; status=$$?; \
-	wait $$server; exit $$status
+	wait $$server; \
+	echo; echo "== server: goperf -s -1 -p $(PORT)"; cat $(BIN)/demo-server.log; \
+	exit $$status
 
 test: vet ## vet, all tests with the race detector, every benchmark once
 	$(GO) test -race -shuffle=on -timeout 15m ./...
