@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,6 +62,12 @@ func TestBusyServer(t *testing.T) {
 	}
 	if e, _ := doc["error"].(string); !strings.Contains(e, "busy") {
 		t.Errorf("JSON error %q", e)
+	}
+	if path, err := exec.LookPath("iperf3"); err == nil {
+		out, err := exec.Command(path, "-c", "127.0.0.1", "-p", strconv.Itoa(ts.port), "-t", "1").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "the server is busy running a test") {
+			t.Errorf("stock iperf3 client: %v\n%s", err, out)
+		}
 	}
 	if err := <-long; err != nil {
 		t.Errorf("running test: %v", err)
