@@ -15,14 +15,20 @@ import (
 
 // Case is one throughput test: buffer size, streams, length.
 type Case struct {
-	Length  int           // bytes per write and read
-	Streams int           // parallel streams
-	Time    time.Duration // test length, whole seconds
+	Length     int           // bytes per write and read
+	Streams    int           // parallel streams
+	Time       time.Duration // test length, whole seconds
+	Congestion string        // TCP congestion control (-C); "" = the system's default
 }
 
-// String names the case as sub-benchmarks do: "len=128K/P=4".
+// String names the case as sub-benchmarks do: "len=128K/P=4", with
+// "/C=cubic" when the case sets the congestion control.
 func (c Case) String() string {
-	return fmt.Sprintf("len=%s/P=%d", sizeName(c.Length), c.Streams)
+	s := fmt.Sprintf("len=%s/P=%d", sizeName(c.Length), c.Streams)
+	if c.Congestion != "" {
+		s += "/C=" + c.Congestion
+	}
+	return s
 }
 
 func sizeName(n int) string {
@@ -68,6 +74,9 @@ func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
 	args := []string{"-c", "127.0.0.1", "-p", p, "-J", "-i", "0",
 		"-t", strconv.Itoa(int(c.Time / time.Second)), "-P", strconv.Itoa(c.Streams),
 		t.BufferFlag, strconv.Itoa(c.Length)}
+	if c.Congestion != "" {
+		args = append(args, "-C", c.Congestion)
+	}
 	args = append(args, t.Extra...)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
