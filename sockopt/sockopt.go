@@ -20,6 +20,8 @@ type Options struct {
 	TOS           int    // IP_TOS / IPV6_TCLASS byte, 1..255
 	Device        string // SO_BINDTODEVICE interface name
 	MaxPacingRate uint64 // SO_MAX_PACING_RATE in bytes/s
+	ReusePort     bool   // SO_REUSEADDR and SO_REUSEPORT: share a port between sockets
+	PacketInfo    bool   // IP_PKTINFO / IPV6_RECVPKTINFO: report each datagram's destination
 }
 
 // Granted is what the kernel reports for a socket after the options were set.

@@ -9,6 +9,16 @@ import (
 
 // apply sets every option o asks for on fd.
 func (o Options) apply(fd int, network string) error {
+	if o.ReusePort {
+		if err := setReuse(fd); err != nil {
+			return err
+		}
+	}
+	if o.PacketInfo {
+		if err := setPacketInfo(fd); err != nil {
+			return err
+		}
+	}
 	if o.Device != "" {
 		if err := unix.BindToDevice(fd, o.Device); err != nil {
 			return fmt.Errorf("bind to device %q: %w", o.Device, os.NewSyscallError("setsockopt", err))
@@ -124,4 +134,36 @@ func readTOS(fd int) int {
 	}
 	v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TOS)
 	return v
+}
+
+// setReuse lets several sockets bind one address and port: a UDP server's
+// listening socket and the connected socket of each stream, which the
+// kernel prefers for datagrams from its peer.
+func setReuse(fd int) error {
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return fmt.Errorf("SO_REUSEADDR: %w", os.NewSyscallError("setsockopt", err))
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+		return fmt.Errorf("SO_REUSEPORT: %w", os.NewSyscallError("setsockopt", err))
+	}
+	return nil
+}
+
+// setPacketInfo asks for each datagram's destination address. A dual-stack
+// socket needs both levels; an IPv4 one refuses IPV6_RECVPKTINFO, on
+// purpose.
+func setPacketInfo(fd int) error {
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return os.NewSyscallError("getsockopt", err)
+	}
+	if domain == unix.AF_INET6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO, 1); err != nil {
+			return fmt.Errorf("IPV6_RECVPKTINFO: %w", os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_PKTINFO, 1); err != nil && domain != unix.AF_INET6 {
+		return fmt.Errorf("IP_PKTINFO: %w", os.NewSyscallError("setsockopt", err))
+	}
+	return nil
 }

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package sockopt
+
+import "net/netip"
+
+func packetDst([]byte) (netip.Addr, bool) { return netip.Addr{}, false }
