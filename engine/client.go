@@ -80,6 +80,16 @@ func (c *client) connect(ctx context.Context) error {
 	if g, err := sockopt.Read(conn.(syscall.Conn)); err == nil {
 		c.mss = g.MSS
 	}
+	if sp := &c.cfg.Spec; sp.Proto == UDP && sp.Length == 0 {
+		// iperf3's default datagram: the control connection's MSS.
+		sp.Length = DefaultUDPLength
+		if c.mss >= MinUDPLength && c.mss <= MaxUDPLength {
+			sp.Length = c.mss
+		}
+		if err := sp.validate(); err != nil {
+			return err
+		}
+	}
 	if err := c.ctrl.write(c.cookie[:]); err != nil {
 		return fmt.Errorf("sending cookie: %w", err)
 	}
@@ -133,10 +143,9 @@ func (c *client) converse() (*Summary, error) {
 		case wire.GoperfHello:
 			err = c.readHello()
 		case wire.CreateStreams:
-			err, expect = c.openStreams(), wire.TestStart
+			err, expect = c.createStreams(), wire.TestStart
 		case wire.TestStart:
-			c.begin()
-			expect = wire.TestRunning
+			err, expect = c.begin(), wire.TestRunning
 		case wire.TestRunning:
 			err, expect = c.dataPhase(), wire.ExchangeResults
 		case wire.ExchangeResults:
@@ -184,6 +193,14 @@ func (c *client) readHello() error {
 		return &ProtocolError{Step: "server hello", Err: fmt.Errorf("bad document %.60q", body)}
 	}
 	return nil
+}
+
+// createStreams opens the data streams the test asks for.
+func (c *client) createStreams() error {
+	if c.cfg.Proto == UDP {
+		return c.openUDPStreams()
+	}
+	return c.openStreams()
 }
 
 // openStreams connects the data streams one after another: the server
@@ -237,9 +254,11 @@ func prepareTCP(s *stream, opts sockopt.Options) error {
 }
 
 // begin marks TEST_START: the clock of the test starts now.
-func (c *client) begin() {
+func (c *client) begin() error {
 	c.run = newRun(&c.cfg.Spec, c.streams)
-	c.run.chooseIO(c.cfg.IO)
+	if err := c.run.prepare(c.cfg.IO, c.cfg.UDP.options()); err != nil {
+		return err
+	}
 	c.run.start = time.Now()
 	c.cpuStart = readCPU()
 	c.rep.started(&startInfo{
@@ -252,6 +271,7 @@ func (c *client) begin() {
 		idle = defaultRecvTimeout
 	}
 	c.sampler = newSampler(c.run, c.cfg.Interval, idle, c.rep.interval)
+	return nil
 }
 
 // dataPhase runs the streams until the test's end condition, then stops
@@ -289,10 +309,11 @@ func (c *client) dataPhase() error {
 }
 
 // measure fixes the client's figures: receivers have read everything the
-// server sent (it closes its streams before EXCHANGE_RESULTS), senders
+// server sent (it closes or half-closes its TCP streams before
+// EXCHANGE_RESULTS; UDP streams drain until datagrams stop), senders
 // stopped at the end.
 func (c *client) measure() {
-	c.run.drainEOF(drainTimeout)
+	c.run.settle(true, ctrlRTT(c.ctrl.conn))
 	snap := c.run.snapshot()
 	c.outcome = &outcome{
 		spec: &c.cfg.Spec, streams: c.streams, local: c.sampler.finish(c.end, snap),
@@ -331,7 +352,7 @@ func (c *client) terminate() error {
 // exchangeResults sends the client's results and reads the server's.
 func (c *client) exchangeResults() error {
 	c.measure()
-	if err := c.ctrl.writeJSON(c.outcome.results()); err != nil {
+	if err := c.ctrl.writeJSON(c.outcome.results(nil)); err != nil {
 		return fmt.Errorf("sending results: %w", err)
 	}
 	body, err := c.ctrl.readJSON(wire.MaxResultsLen)

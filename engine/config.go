@@ -219,6 +219,27 @@ type ClientConfig struct {
 	ConnectTimeout time.Duration // per connection attempt, 0 = 10 s
 	RecvTimeout    time.Duration // a receiving stream idle this long fails the test, 0 = 120 s
 	IO             IOMode        // how data streams call the kernel
+	UDP            UDPConfig     // how UDP streams batch their datagrams
+}
+
+// UDPConfig chooses how UDP streams move datagrams. Where the kernel lacks
+// an offload it is simply off; reports say what was in effect.
+type UDPConfig struct {
+	Batch int  // messages per sendmmsg/recvmmsg call, 0 = DefaultUDPBatch
+	NoGSO bool // do not let the kernel split send buffers (UDP_SEGMENT)
+	NoGRO bool // do not let the kernel coalesce received datagrams (UDP_GRO)
+}
+
+// DefaultUDPBatch is the messages per system call when none is set.
+const DefaultUDPBatch = 32
+
+// options converts c to the stream-level options.
+func (c UDPConfig) options() udpOptions {
+	o := udpOptions{Batch: c.Batch, GSO: !c.NoGSO, GRO: !c.NoGRO}
+	if o.Batch <= 0 {
+		o.Batch = DefaultUDPBatch
+	}
+	return o
 }
 
 // ServerConfig is everything a server needs.
@@ -232,6 +253,8 @@ type ServerConfig struct {
 	MaxTests    int           // tests running at once; more get ACCESS_DENIED. 0 = DefaultMaxTests
 	IdleTimeout time.Duration // a test with no data moving this long is ended, 0 = DefaultIdleTimeout
 	IO          IOMode        // how data streams call the kernel
+	UDP         UDPConfig     // how UDP streams batch their datagrams
+	NoUDP       bool          // serve TCP tests only: no UDP listener
 }
 
 // Server defaults.
@@ -255,6 +278,12 @@ func (c *ClientConfig) check() error {
 	}
 	if c.Interval < 0 {
 		return fmt.Errorf("interval must not be negative")
+	}
+	if c.UDP.Batch < 0 || c.UDP.Batch > 1024 {
+		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.UDP.Batch)
+	}
+	if c.Proto == UDP && c.Length == 0 {
+		return nil // the default, the control connection's MSS, is known once connected
 	}
 	return c.Spec.validate()
 }

@@ -12,6 +12,7 @@ func isReset(err error) bool {
 }
 
 // isRefused reports whether err is a refused connection: nothing listens.
+// A connected UDP socket reports an ICMP port unreachable the same way.
 func isRefused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED)
 }

@@ -36,6 +36,12 @@ func (p *pacer) wait(now time.Duration, n int) time.Duration {
 	return time.Duration((float64(n) - p.tokens) / p.rate * float64(time.Second))
 }
 
+// available returns the bytes that may be sent at time now.
+func (p *pacer) available(now time.Duration) float64 {
+	p.refill(now)
+	return p.tokens
+}
+
 // sent takes n bytes sent at time now out of the bucket.
 func (p *pacer) sent(now time.Duration, n int) {
 	p.refill(now)

@@ -294,8 +294,31 @@ type jsonIntervalStream struct {
 	Socket int `json:"socket"`
 	jsonSpan
 	*jsonTCPSample
+	*jsonUDPSent
+	*jsonUDPRecv
 	Omitted bool `json:"omitted"`
 	Sender  bool `json:"sender"`
+}
+
+// jsonUDPSent is a UDP sender's count, as iperf3 writes it.
+type jsonUDPSent struct {
+	Packets uint64 `json:"packets"`
+}
+
+// jsonUDPRecv is a UDP receiver's figures, as iperf3 writes them.
+type jsonUDPRecv struct {
+	JitterMs    float64 `json:"jitter_ms"`
+	LostPackets int64   `json:"lost_packets"`
+	Packets     uint64  `json:"packets"`
+	LostPercent float64 `json:"lost_percent"`
+}
+
+// udpJSON renders a UDP interval figure for a sender or a receiver.
+func udpJSON(sender bool, u *UDPSample) (*jsonUDPSent, *jsonUDPRecv) {
+	if sender {
+		return &jsonUDPSent{Packets: u.Packets}, nil
+	}
+	return nil, &jsonUDPRecv{JitterMs: u.Jitter * 1000, LostPackets: u.Lost, Packets: u.Packets, LostPercent: percent(u.Lost, u.Packets)}
 }
 
 type jsonTCPSample struct {
@@ -310,8 +333,12 @@ type jsonTCPSample struct {
 type jsonIntervalSum struct {
 	jsonSpan
 	Retransmits *uint64 `json:"retransmits,omitempty"`
-	Omitted     bool    `json:"omitted"`
-	Sender      bool    `json:"sender"`
+	*jsonUDPSent
+	*jsonUDPRecv
+	Omitted bool `json:"omitted"`
+	Sender  bool `json:"sender"`
+	udp     UDPSample
+	n       int
 }
 
 func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
@@ -337,11 +364,21 @@ func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
 				*sum.Retransmits += t.Retransmits
 			}
 		}
+		if u := st.UDP; u != nil {
+			js.jsonUDPSent, js.jsonUDPRecv = udpJSON(st.Sender, u)
+			sum.n++
+			sum.udp.Packets += u.Packets
+			sum.udp.Lost += u.Lost
+			sum.udp.Jitter += (u.Jitter - sum.udp.Jitter) / float64(sum.n)
+		}
 		ji.Streams[i] = js
 	}
 	for i, dir := range order {
 		sum := sums[dir]
 		sum.jsonSpan = newJSONSpan(start, end, sum.Bytes)
+		if sp.Proto == UDP {
+			sum.jsonUDPSent, sum.jsonUDPRecv = udpJSON(dir, &sum.udp)
+		}
 		if i == 0 {
 			ji.Sum = sum
 		} else {
@@ -353,6 +390,8 @@ func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
 
 type jsonEnd struct {
 	Streams                 []jsonEndStream `json:"streams"`
+	Sum                     *jsonUDPEnd     `json:"sum,omitempty"` // UDP only
+	SumBidirReverse         *jsonUDPEnd     `json:"sum_bidir_reverse,omitempty"`
 	SumSent                 jsonEndSide     `json:"sum_sent"`
 	SumReceived             jsonEndSide     `json:"sum_received"`
 	SumSentBidirReverse     *jsonEndSide    `json:"sum_sent_bidir_reverse,omitempty"`
@@ -360,11 +399,14 @@ type jsonEnd struct {
 	CPUUtilizationPercent   jsonCPU         `json:"cpu_utilization_percent"`
 	SenderTCPCongestion     string          `json:"sender_tcp_congestion,omitempty"`
 	ReceiverTCPCongestion   string          `json:"receiver_tcp_congestion,omitempty"`
+	Goperf                  *jsonEndExt     `json:"goperf,omitempty"`
 }
 
+// jsonEndStream is a TCP stream's two sides, or a UDP stream's account.
 type jsonEndStream struct {
-	Sender   jsonEndSide `json:"sender"`
-	Receiver jsonEndSide `json:"receiver"`
+	Sender   *jsonEndSide `json:"sender,omitempty"`
+	Receiver *jsonEndSide `json:"receiver,omitempty"`
+	UDP      *jsonUDPEnd  `json:"udp,omitempty"`
 }
 
 type jsonEndSide struct {
@@ -372,7 +414,39 @@ type jsonEndSide struct {
 	jsonSpan
 	Retransmits *int64 `json:"retransmits,omitempty"`
 	*jsonTCPStats
+	*jsonUDPRecv
 	Sender bool `json:"sender"`
+}
+
+// jsonUDPEnd is iperf3's end-of-test entry for a UDP stream or sum.
+type jsonUDPEnd struct {
+	Socket *int `json:"socket,omitempty"`
+	jsonSpan
+	jsonUDPRecv
+	OutOfOrder *uint64 `json:"out_of_order,omitempty"`
+	Sender     bool    `json:"sender"`
+}
+
+// jsonEndExt is goperf's addition to end: each UDP stream's account.
+type jsonEndExt struct {
+	Streams []jsonUDPAccount `json:"streams"`
+}
+
+type jsonUDPAccount struct {
+	ID          int    `json:"id"`
+	Socket      int    `json:"socket"`
+	Sent        uint64 `json:"sent"`
+	Received    uint64 `json:"received"`
+	Lost        uint64 `json:"lost"`
+	SocketDrops *int64 `json:"socket_drops"` // null when the kernel did not say
+	PathLoss    *int64 `json:"path_loss"`
+	OutOfOrder  uint64 `json:"out_of_order"`
+	Duplicates  uint64 `json:"duplicates"`
+	Late        uint64 `json:"late"`
+	Syscalls    uint64 `json:"syscalls"`
+	Batch       int    `json:"batch"`
+	GSO         bool   `json:"gso"`
+	GRO         bool   `json:"gro"`
 }
 
 type jsonTCPStats struct {
@@ -405,10 +479,12 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 	tcp := sum.Proto == TCP
 	for i, ss := range sum.Streams {
 		fd := ss.Socket
-		e.Streams[i] = jsonEndStream{
-			Sender:   newJSONEndSide(&fd, ss.Sender, ss.Local, tcp),
-			Receiver: newJSONEndSide(&fd, ss.Receiver, ss.Local, false),
+		if !tcp {
+			e.Streams[i] = jsonEndStream{UDP: newJSONUDPEnd(&fd, ss.Sender, ss.Receiver, ss.Local)}
+			continue
 		}
+		snd, rcv := newJSONEndSide(&fd, ss.Sender, ss.Local, tcp), newJSONEndSide(&fd, ss.Receiver, ss.Local, false)
+		e.Streams[i] = jsonEndStream{Sender: &snd, Receiver: &rcv}
 	}
 	e.SumSent = newJSONEndSide(nil, sum.Forward.Sender, sum.Forward.Local, tcp)
 	e.SumReceived = newJSONEndSide(nil, sum.Forward.Receiver, sum.Forward.Local, false)
@@ -417,13 +493,70 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 		rcv := newJSONEndSide(nil, r.Receiver, r.Local, false)
 		e.SumSentBidirReverse, e.SumReceivedBidirReverse = &snd, &rcv
 	}
+	if !tcp {
+		e.Sum = newJSONUDPEnd(nil, sum.Forward.Sender, sum.Forward.Receiver, sum.Forward.Local)
+		if r := sum.Reverse; r != nil {
+			e.SumBidirReverse = newJSONUDPEnd(nil, r.Sender, r.Receiver, r.Local)
+		}
+		e.Goperf = newJSONEndExt(sum)
+	}
 	return e
 }
 
+// newJSONUDPEnd renders a UDP stream or sum as iperf3 does: the local
+// side's bytes and time, the sender's datagram count, the receiver's loss
+// and jitter.
+func newJSONUDPEnd(fd *int, snd, rcv Side, localSends bool) *jsonUDPEnd {
+	local := rcv
+	if localSends {
+		local = snd
+	}
+	u := &jsonUDPEnd{Socket: fd, jsonSpan: newJSONSpan(0, local.Seconds, local.Bytes), Sender: localSends}
+	if snd.UDP != nil && rcv.UDP != nil {
+		total := rcv.UDP.Packets + rcv.UDP.Lost
+		u.jsonUDPRecv = jsonUDPRecv{JitterMs: rcv.UDP.Jitter * 1000, LostPackets: int64(rcv.UDP.Lost), Packets: total, LostPercent: rcv.UDP.LostPercent()}
+		if fd != nil {
+			ooo := rcv.UDP.OutOfOrder
+			u.OutOfOrder = &ooo
+		}
+	}
+	return u
+}
+
+// newJSONEndExt lists each UDP stream's account.
+func newJSONEndExt(sum *Summary) *jsonEndExt {
+	ext := &jsonEndExt{Streams: make([]jsonUDPAccount, 0, len(sum.Streams))}
+	for _, ss := range sum.Streams {
+		snd, rcv := ss.Sender.UDP, ss.Receiver.UDP
+		if snd == nil || rcv == nil {
+			continue
+		}
+		io := rcv
+		if ss.Local {
+			io = snd
+		}
+		a := jsonUDPAccount{
+			ID: ss.ID, Socket: ss.Socket, Sent: snd.Packets, Received: rcv.Packets, Lost: rcv.Lost,
+			OutOfOrder: rcv.OutOfOrder, Duplicates: rcv.Duplicates, Late: rcv.Late,
+			Syscalls: io.Syscalls, Batch: io.Batch, GSO: io.GSO, GRO: io.GRO,
+		}
+		if rcv.SocketDrops >= 0 {
+			drops, path := rcv.SocketDrops, rcv.PathLoss()
+			a.SocketDrops, a.PathLoss = &drops, &path
+		}
+		ext.Streams = append(ext.Streams, a)
+	}
+	return ext
+}
+
 // newJSONEndSide renders one side. TCP senders carry retransmits and the
-// TCP_INFO summary; both read 0 when unknown, as iperf3 prints them.
+// TCP_INFO summary; both read 0 when unknown, as iperf3 prints them. UDP
+// sides carry their datagram counts.
 func newJSONEndSide(fd *int, s Side, localSends, tcpSender bool) jsonEndSide {
 	js := jsonEndSide{Socket: fd, jsonSpan: newJSONSpan(0, s.Seconds, s.Bytes), Sender: localSends}
+	if u := s.UDP; u != nil {
+		js.jsonUDPRecv = &jsonUDPRecv{JitterMs: u.Jitter * 1000, LostPackets: int64(u.Lost), Packets: u.Packets + u.Lost, LostPercent: u.LostPercent()}
+	}
 	if !tcpSender {
 		return js
 	}

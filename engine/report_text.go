@@ -93,7 +93,12 @@ func (t *textReporter) header(intervals bool) {
 		id = "[ ID][Role]"
 	}
 	cols := id + " Interval           Transfer     Bitrate"
-	if t.tcpSender() || (!intervals && t.info.spec.Proto == TCP) {
+	switch {
+	case t.info.spec.Proto == UDP && intervals && !t.bidir() && t.directions()[0]:
+		cols += "         Total Datagrams"
+	case t.info.spec.Proto == UDP:
+		cols += "         Jitter    Lost/Total Datagrams"
+	case t.tcpSender() || !intervals:
 		cols += "         Retr"
 		if intervals {
 			cols += "  Cwnd"
@@ -129,11 +134,16 @@ func (t *textReporter) interval(iv *Interval) {
 		suffix = omitSuffix
 	}
 	var bytes, retrans [2]uint64 // by direction: [0] receiving, [1] sending
+	var udp [2]UDPSample
 	for _, st := range iv.Streams {
 		tail := blankTail
-		if st.TCP != nil {
+		switch {
+		case st.TCP != nil:
 			tail = fmt.Sprintf("  %3d   %s       ", st.TCP.Retransmits, formatBytes(float64(st.TCP.SndCwnd)))
 			retrans[b2i(st.Sender)] += st.TCP.Retransmits
+		case st.UDP != nil:
+			tail = udpIntervalTail(st.Sender, st.UDP)
+			addUDPSample(&udp[b2i(st.Sender)], st.UDP, len(iv.Streams))
 		}
 		t.line(t.label(fdLabel(st.Socket), st.Sender), start, end, st.Bytes, secs, tail+suffix)
 		bytes[b2i(st.Sender)] += st.Bytes
@@ -143,12 +153,40 @@ func (t *textReporter) interval(iv *Interval) {
 	}
 	for _, dir := range t.directions() {
 		tail := blankTail
-		if dir && t.info.spec.Proto == TCP {
+		switch {
+		case t.info.spec.Proto == UDP:
+			tail = udpIntervalTail(dir, &udp[b2i(dir)])
+		case dir:
 			tail = fmt.Sprintf("  %3d             ", retrans[1])
 		}
 		t.line(t.label("SUM", dir), start, end, bytes[b2i(dir)], secs, tail+suffix)
 	}
 	t.separate()
+}
+
+// udpIntervalTail is iperf3's UDP interval columns: datagrams sent, or
+// jitter and lost/total.
+func udpIntervalTail(sender bool, u *UDPSample) string {
+	if sender {
+		return fmt.Sprintf("  %d  ", u.Packets)
+	}
+	return fmt.Sprintf("  %5.3f ms  %d/%d (%.2g%%)  ", u.Jitter*1000, u.Lost, u.Packets, percent(u.Lost, u.Packets))
+}
+
+// addUDPSample adds a stream's interval to a sum of n streams; jitter is
+// their mean.
+func addUDPSample(sum, u *UDPSample, n int) {
+	sum.Packets += u.Packets
+	sum.Lost += u.Lost
+	sum.Jitter += u.Jitter / float64(n)
+}
+
+// percent returns part of whole in percent, 0 for an empty whole.
+func percent(part int64, whole uint64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) * 100 / float64(whole)
 }
 
 func b2i(b bool) int {
@@ -205,14 +243,54 @@ func (t *textReporter) finished(sum *Summary) {
 	}
 }
 
-// summaryPair prints a stream's or a sum's sender and receiver rows.
+// summaryPair prints a stream's or a sum's sender and receiver rows, and
+// for UDP goperf's account of the receiver.
 func (t *textReporter) summaryPair(label string, snd, rcv Side) {
-	tail := blankTail
-	if snd.Retransmits >= 0 {
-		tail = fmt.Sprintf("  %3d             ", snd.Retransmits)
+	sndTail, rcvTail := blankTail, blankTail
+	switch {
+	case rcv.UDP != nil && snd.UDP != nil:
+		sndTail = udpSummaryTail(0, rcv.UDP.Lost, snd.UDP.Packets)
+		rcvTail = udpSummaryTail(rcv.UDP.Jitter, rcv.UDP.Lost, rcv.UDP.Packets+rcv.UDP.Lost)
+	case snd.Retransmits >= 0:
+		sndTail = fmt.Sprintf("  %3d             ", snd.Retransmits)
 	}
-	t.line(label, 0, snd.Seconds, snd.Bytes, snd.Seconds, tail+"sender")
-	t.line(label, 0, rcv.Seconds, rcv.Bytes, rcv.Seconds, blankTail+"receiver")
+	t.line(label, 0, snd.Seconds, snd.Bytes, snd.Seconds, sndTail+"sender")
+	t.line(label, 0, rcv.Seconds, rcv.Bytes, rcv.Seconds, rcvTail+"receiver")
+	if rcv.UDP != nil {
+		t.udpAccount(label, snd.UDP, rcv.UDP)
+	}
+}
+
+// udpSummaryTail is iperf3's UDP summary columns.
+func udpSummaryTail(jitter float64, lost, total uint64) string {
+	return fmt.Sprintf("  %5.3f ms  %d/%d (%.2g%%)  ", jitter*1000, lost, total, percent(int64(lost), total))
+}
+
+// udpAccount prints what iperf3 cannot say about a UDP receiver: where the
+// loss happened and what arrived twice or late; with -V also how the
+// datagrams were moved.
+func (t *textReporter) udpAccount(label string, snd, rcv *UDPStats) {
+	where := "unknown split"
+	if rcv.SocketDrops >= 0 {
+		where = fmt.Sprintf("%d by the receiving socket, %d on the path", rcv.SocketDrops, rcv.PathLoss())
+	}
+	t.printf("%s goperf: %d sent = %d received + %d lost (%s); %d out of order, %d duplicates, %d late\n",
+		label, snd.Packets, rcv.Packets, rcv.Lost, where, rcv.OutOfOrder, rcv.Duplicates, rcv.Late)
+	if !t.out.Verbose {
+		return
+	}
+	for _, u := range []*UDPStats{snd, rcv} {
+		if u.Batch > 0 {
+			t.printf("%s goperf: UDP I/O batch %d, GSO %v, GRO %v, %d system calls\n", label, u.Batch, onOff(u.GSO), onOff(u.GRO), u.Syscalls)
+		}
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 // cpu prints iperf3's verbose CPU line and the congestion controls.

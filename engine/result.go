@@ -18,6 +18,14 @@ type IntervalStream struct {
 	Sender bool // the local side sends on this stream
 	Bytes  uint64
 	TCP    *TCPSample // TCP senders on Linux; nil otherwise
+	UDP    *UDPSample // UDP streams; nil otherwise
+}
+
+// UDPSample is a UDP stream's interval figures, as iperf3 reports them.
+type UDPSample struct {
+	Packets uint64  // sender: datagrams sent; receiver: sequence numbers covered
+	Lost    int64   // receiver: gaps in the sequence numbers, less late arrivals
+	Jitter  float64 // receiver: seconds, at the end of the interval
 }
 
 // TCPSample is a TCP_INFO reading at the end of an interval.
@@ -40,6 +48,44 @@ type Side struct {
 	Bytes       uint64
 	Retransmits int64 // TCP sender with counts; -1 when unknown
 	TCP         *TCPStats
+	UDP         *UDPStats
+}
+
+// UDPStats is a UDP stream's account, or a sum. On the sender's side
+// Packets is what it sent; on the receiver's side Packets is what arrived,
+// counted once each, and Packets + Lost equals the sender's Packets.
+type UDPStats struct {
+	Packets    uint64
+	Lost       uint64
+	Jitter     float64 // seconds
+	OutOfOrder uint64
+	Duplicates uint64
+	Late       uint64 // arrived too late to tell from a duplicate; part of Lost
+	// SocketDrops is the part of Lost the receiving socket dropped for
+	// lack of buffer (SO_RXQ_OVFL); the rest was lost on the path. -1 when
+	// the kernel did not say.
+	SocketDrops int64
+	Syscalls    uint64 // local side only: system calls made for the stream
+	Batch       int
+	GSO, GRO    bool
+}
+
+// LostPercent returns the share of datagrams lost, in percent.
+func (u *UDPStats) LostPercent() float64 {
+	total := u.Packets + u.Lost
+	if total == 0 {
+		return 0
+	}
+	return float64(u.Lost) * 100 / float64(total)
+}
+
+// PathLoss returns the datagrams lost on the path, when the socket's own
+// drops are known, else -1.
+func (u *UDPStats) PathLoss() int64 {
+	if u.SocketDrops < 0 {
+		return -1
+	}
+	return max(int64(u.Lost)-u.SocketDrops, 0)
 }
 
 // TCPStats summarises a TCP sender's TCP_INFO samples over the test.

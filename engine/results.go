@@ -16,8 +16,10 @@ type outcome struct {
 	congestion string // TCP congestion control on the data sockets
 }
 
-// results converts o to the document sent at EXCHANGE_RESULTS.
-func (o *outcome) results() *wire.Results {
+// results converts o to the document sent at EXCHANGE_RESULTS. A server
+// has the client's document by then (peer); a UDP receiver uses it to
+// report its loss exactly, as sent minus received. A client passes nil.
+func (o *outcome) results(peer *wire.Results) *wire.Results {
 	r := &wire.Results{
 		CPUUtilTotal:         o.cpu.Total,
 		CPUUtilUser:          o.cpu.User,
@@ -26,6 +28,10 @@ func (o *outcome) results() *wire.Results {
 		CongestionUsed:       o.congestion,
 		Streams:              make([]wire.StreamResults, len(o.streams)),
 	}
+	if o.spec.Proto == UDP {
+		r.Goperf = &wire.ResultsExt{V: wire.ExtVersion}
+	}
+	peerStreams := byID(peer)
 	for i, s := range o.streams {
 		lr := o.local[i]
 		if s.sender && r.SenderHasRetransmits == wire.RetransmitsNone {
@@ -40,19 +46,81 @@ func (o *outcome) results() *wire.Results {
 			Retransmits: wire.Int(lr.retrans),
 			EndTime:     lr.seconds,
 		}
+		if s.udp != nil {
+			ext := udpResults(s, lr, &r.Streams[i], peerStreams[s.id])
+			r.Goperf.Streams = append(r.Goperf.Streams, ext)
+		}
 	}
 	return r
+}
+
+// udpResults fills a UDP stream's iperf3 keys and returns its goperf ones.
+func udpResults(s *stream, lr localResult, sr *wire.StreamResults, peer *peerStream) wire.StreamExt {
+	u := s.udp
+	gso, gro := u.io.Offload()
+	ext := wire.StreamExt{ID: s.id, Syscalls: u.io.Syscalls(), Batch: max(len(u.msgs), len(u.bufs)), GSO: gso, GRO: gro}
+	if s.sender {
+		sr.Packets, sr.OmittedPackets = wire.Int(lr.packets), wire.Int(lr.omitted)
+		ext.Sent = u.sent.Load()
+		return ext
+	}
+	a := u.acct
+	sr.Bytes = wire.Int(a.bytes)
+	sr.Packets, sr.OmittedPackets = wire.Int(a.highest), wire.Int(a.boundary)
+	sr.Jitter = a.jitter
+	sr.Errors = wire.Int(a.gapErrors + int64(a.late))
+	if peer != nil {
+		sr.Errors = wire.Int(a.lost(peer.sentTotal()))
+	}
+	ext.Boundary, ext.Received, ext.Highest = a.boundary, a.received, a.highest
+	ext.OutOfOrder, ext.Duplicates, ext.Late = a.outOfOrder, a.duplicates, a.late
+	if u.dropsKnown.Load() {
+		d := int64(u.socketDrops.Load())
+		ext.SocketDrops = &d
+	}
+	return ext
+}
+
+// peerStream is the peer's results for one stream, with its goperf figures
+// when the peer is goperf.
+type peerStream struct {
+	res *wire.StreamResults
+	ext *wire.StreamExt
+}
+
+// sentTotal returns the datagrams a UDP sender sent in all.
+func (p *peerStream) sentTotal() uint64 {
+	if p.ext != nil && p.ext.Sent > 0 {
+		return p.ext.Sent
+	}
+	return uint64(max(p.res.Packets, 0) + max(p.res.OmittedPackets, 0))
+}
+
+// byID indexes a results document by stream id.
+func byID(r *wire.Results) map[int]*peerStream {
+	m := map[int]*peerStream{}
+	if r == nil {
+		return m
+	}
+	for i := range r.Streams {
+		m[int(r.Streams[i].ID)] = &peerStream{res: &r.Streams[i]}
+	}
+	if r.Goperf != nil {
+		for i := range r.Goperf.Streams {
+			if p := m[r.Goperf.Streams[i].ID]; p != nil {
+				p.ext = &r.Goperf.Streams[i]
+			}
+		}
+	}
+	return m
 }
 
 // summarize joins the local figures with the peer's results into a Summary.
 // A stream id the local side does not have is an error (iperf3's
 // IESTREAMID); a local stream the peer left out counts as zero.
 func (o *outcome) summarize(remote *wire.Results, client bool) (*Summary, error) {
-	byID := make(map[int]*wire.StreamResults, len(remote.Streams))
-	for i := range remote.Streams {
-		byID[int(remote.Streams[i].ID)] = &remote.Streams[i]
-	}
-	for id := range byID {
+	peer := byID(remote)
+	for id := range peer {
 		if !o.hasStream(id) {
 			return nil, &ProtocolError{Step: "results", Err: fmt.Errorf("peer reports stream %d, which this test does not have", id)}
 		}
@@ -64,7 +132,7 @@ func (o *outcome) summarize(remote *wire.Results, client bool) (*Summary, error)
 		Streams:   make([]StreamSummary, len(o.streams)),
 	}
 	for i, s := range o.streams {
-		sum.Streams[i] = o.streamSummary(i, s, byID[s.id], remote.SenderHasRetransmits == wire.RetransmitsKnown)
+		sum.Streams[i] = o.streamSummary(i, s, peer[s.id], remote.SenderHasRetransmits == wire.RetransmitsKnown)
 	}
 	sum.Forward, sum.Reverse = o.totals(sum.Streams, client)
 	sum.SenderCongestion, sum.ReceiverCongestion = o.congestion, remote.CongestionUsed
@@ -84,15 +152,15 @@ func (o *outcome) hasStream(id int) bool {
 }
 
 // streamSummary puts the local and remote views of stream i side by side.
-func (o *outcome) streamSummary(i int, s *stream, remote *wire.StreamResults, remoteRetrans bool) StreamSummary {
+func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetrans bool) StreamSummary {
 	lr := o.local[i]
 	local := Side{Seconds: lr.seconds, Bytes: lr.bytes, Retransmits: lr.retrans, TCP: lr.tcp}
 	peer := Side{Retransmits: -1}
 	if remote != nil {
-		peer.Seconds = remote.EndTime - remote.StartTime
-		peer.Bytes = uint64(max(remote.Bytes, 0))
-		if remoteRetrans && remote.Retransmits >= 0 {
-			peer.Retransmits = int64(remote.Retransmits)
+		peer.Seconds = remote.res.EndTime - remote.res.StartTime
+		peer.Bytes = uint64(max(remote.res.Bytes, 0))
+		if remoteRetrans && remote.res.Retransmits >= 0 {
+			peer.Retransmits = int64(remote.res.Retransmits)
 		}
 	}
 	ss := StreamSummary{ID: s.id, Socket: s.fd, Local: s.sender}
@@ -102,7 +170,59 @@ func (o *outcome) streamSummary(i int, s *stream, remote *wire.StreamResults, re
 	} else {
 		ss.Sender, ss.Receiver = peer, local
 	}
+	if s.udp != nil {
+		ss.Sender.UDP, ss.Receiver.UDP = udpSides(s, lr, remote)
+		if !s.sender {
+			ss.Receiver.Bytes = s.udp.acct.bytes
+		}
+	}
 	return ss
+}
+
+// udpSides accounts for a UDP stream from both ends' figures. When the
+// peer is goperf, or the local side receives, the receiver's distinct
+// count and the sender's total give the loss exactly: the datagrams sent
+// after the receiver's omit boundary that did not arrive. A stock peer's
+// receiver reports only its own loss estimate, which is taken as it is.
+func udpSides(s *stream, lr localResult, remote *peerStream) (snd, rcv *UDPStats) {
+	u := s.udp
+	gso, gro := u.io.Offload()
+	mine := UDPStats{Syscalls: u.io.Syscalls(), Batch: max(len(u.msgs), len(u.bufs)), GSO: gso, GRO: gro, SocketDrops: -1}
+	theirs := UDPStats{SocketDrops: -1}
+	if s.sender {
+		snd, rcv = &mine, &theirs
+		snd.Packets = lr.packets
+		total := u.sent.Load()
+		switch {
+		case remote != nil && remote.ext != nil:
+			e := remote.ext
+			snd.Packets = total - min(e.Boundary, total)
+			rcv.Packets, rcv.Lost = e.Received, snd.Packets-min(e.Received, snd.Packets)
+			rcv.OutOfOrder, rcv.Duplicates, rcv.Late = e.OutOfOrder, e.Duplicates, e.Late
+			if e.SocketDrops != nil {
+				rcv.SocketDrops = *e.SocketDrops
+			}
+			rcv.Jitter = remote.res.Jitter
+		case remote != nil:
+			rcv.Lost = min(uint64(max(remote.res.Errors, 0)), snd.Packets)
+			rcv.Packets = snd.Packets - rcv.Lost
+			rcv.Jitter = remote.res.Jitter
+		}
+		return snd, rcv
+	}
+	snd, rcv = &theirs, &mine
+	a := u.acct
+	var total uint64
+	if remote != nil {
+		total = remote.sentTotal()
+	}
+	snd.Packets = total - min(a.boundary, total)
+	rcv.Packets, rcv.Lost = a.received, a.lost(total)
+	rcv.Jitter, rcv.OutOfOrder, rcv.Duplicates, rcv.Late = a.jitter, a.outOfOrder, a.duplicates, a.late
+	if u.dropsKnown.Load() {
+		rcv.SocketDrops = int64(u.socketDrops.Load())
+	}
+	return snd, rcv
 }
 
 // totals sums the streams by direction. Forward is the test's main
@@ -115,13 +235,15 @@ func (o *outcome) totals(streams []StreamSummary, client bool) (Totals, *Totals)
 		r := newTotals(!client)
 		reverse = &r
 	}
+	n := map[*Totals]int{}
 	for _, ss := range streams {
 		t := &forward
 		if reverse != nil && ss.Local == reverse.Local {
 			t = reverse
 		}
-		addSide(&t.Sender, ss.Sender)
-		addSide(&t.Receiver, ss.Receiver)
+		addSide(&t.Sender, ss.Sender, n[t])
+		addSide(&t.Receiver, ss.Receiver, n[t])
+		n[t]++
 	}
 	return forward, reverse
 }
@@ -131,12 +253,33 @@ func newTotals(local bool) Totals {
 	return Totals{Local: local, Sender: Side{Retransmits: -1}, Receiver: Side{Retransmits: -1}}
 }
 
-// addSide adds one stream's side to a total. Durations are the longest of
-// the streams'; retransmits stay -1 unless some stream knows them.
-func addSide(t *Side, s Side) {
+// addSide adds one stream's side to a total of n streams so far. Durations
+// are the longest of the streams'; retransmits stay -1 unless some stream
+// knows them; UDP jitter is the streams' mean, as iperf3 reports it.
+func addSide(t *Side, s Side, n int) {
 	t.Bytes += s.Bytes
 	t.Seconds = max(t.Seconds, s.Seconds)
 	if s.Retransmits >= 0 {
 		t.Retransmits = max(t.Retransmits, 0) + s.Retransmits
+	}
+	if s.UDP == nil {
+		return
+	}
+	if t.UDP == nil {
+		t.UDP = &UDPStats{SocketDrops: 0}
+	}
+	u := t.UDP
+	u.Packets += s.UDP.Packets
+	u.Lost += s.UDP.Lost
+	u.Jitter += (s.UDP.Jitter - u.Jitter) / float64(n+1)
+	u.OutOfOrder += s.UDP.OutOfOrder
+	u.Duplicates += s.UDP.Duplicates
+	u.Late += s.UDP.Late
+	u.Syscalls += s.UDP.Syscalls
+	u.Batch, u.GSO, u.GRO = s.UDP.Batch, s.UDP.GSO, s.UDP.GRO
+	if s.UDP.SocketDrops < 0 || u.SocketDrops < 0 {
+		u.SocketDrops = -1
+	} else {
+		u.SocketDrops += s.UDP.SocketDrops
 	}
 }

@@ -42,15 +42,24 @@ func newRun(spec *Spec, streams []*stream) *run {
 	return &run{spec: spec, streams: streams, ended: make(chan struct{})}
 }
 
-// chooseIO settles each stream on raw I/O or net.Conn before the loops
-// start.
-func (r *run) chooseIO(mode IOMode) {
+// prepare settles how each stream calls the kernel before the loops
+// start: raw I/O or net.Conn for TCP, the batched datagram I/O for UDP.
+func (r *run) prepare(mode IOMode, opts udpOptions) error {
 	raw := useRaw(mode, len(r.streams))
 	for _, s := range r.streams {
-		if !raw {
+		if !raw || r.spec.Proto == UDP {
 			s.rc = nil
 		}
+		if r.spec.Proto != UDP {
+			continue
+		}
+		io, err := newDatagramIO(s.udpConn(), opts)
+		if err != nil {
+			return fmt.Errorf("stream %d: %w", s.id, err)
+		}
+		s.udp = newUDPStream(io, s.sender, r.spec, opts)
 	}
+	return nil
 }
 
 // begin starts one goroutine per stream. The client passes ends so that
@@ -68,6 +77,9 @@ func (r *run) begin(ends bool) {
 			s.budget = b
 		}
 		s.epoch = r.start
+		if s.udp != nil && r.spec.Omit > 0 {
+			s.udp.omitEnd = r.start.Add(r.spec.Omit)
+		}
 		if s.sender {
 			s.pacer = newPacer(r.spec.Bitrate, len(s.buf))
 		}
@@ -81,9 +93,14 @@ func (r *run) loop(s *stream) {
 	defer r.wg.Done()
 	defer close(s.done)
 	var err error
-	if s.sender {
+	switch {
+	case s.udp != nil && s.sender:
+		err = s.sendUDP()
+	case s.udp != nil:
+		err = s.recvUDP()
+	case s.sender:
 		err = s.sendTCP()
-	} else {
+	default:
 		err = s.recvTCP()
 	}
 	s.err = err
@@ -155,8 +172,9 @@ func (r *run) close() {
 // Bounds of the end-of-test drain.
 const (
 	drainTimeout = 3 * time.Second        // longest wait for receivers to see EOF
-	drainQuiet   = 20 * time.Millisecond  // a stock peer's data has stopped when nothing arrives this long
-	drainMax     = 500 * time.Millisecond // longest drain of a stock peer's data
+	drainQuiet    = 20 * time.Millisecond  // a stock peer's data has stopped when nothing arrives this long
+	udpDrainQuiet = 50 * time.Millisecond  // the same for datagrams, at least; twice the RTT when longer
+	drainMax      = 2 * time.Second        // longest drain
 )
 
 // stopSending stops the local senders and waits for their goroutines, so
@@ -198,21 +216,53 @@ func (r *run) drainEOF(timeout time.Duration) {
 }
 
 // drainQuiet lets receivers read what a peer sent before its TEST_END,
-// until nothing arrives for drainQuiet, or drainMax passes. It serves stock
-// peers, which do not half-close.
-func (r *run) drainQuiet() {
+// until nothing arrives for quiet, or drainMax passes. It serves stock TCP
+// peers, which do not half-close, and every UDP peer.
+func (r *run) drainQuiet(quiet time.Duration) {
 	if !slices.ContainsFunc(r.streams, func(s *stream) bool { return !s.sender }) {
 		return
 	}
 	deadline := time.Now().Add(drainMax)
 	last := r.received()
 	for time.Now().Before(deadline) {
-		time.Sleep(drainQuiet)
+		time.Sleep(quiet)
 		now := r.received()
 		if now == last {
 			return
 		}
 		last = now
+	}
+}
+
+// settle makes the counters final at the end of a test. The senders have
+// stopped; TCP receivers read to EOF when the peer half-closes its streams,
+// else until its data stops; UDP receivers read until datagrams stop
+// coming for rtt-scaled quiet, then stop.
+func (r *run) settle(peerHalfCloses bool, rtt time.Duration) {
+	switch {
+	case r.spec.Proto == UDP:
+		r.drainQuiet(max(udpDrainQuiet, 2*rtt))
+		r.stopReceivers()
+	case peerHalfCloses:
+		r.drainEOF(drainTimeout)
+	default:
+		r.drainQuiet(drainQuiet)
+	}
+}
+
+// stopReceivers ends the receivers' loops with a past read deadline and
+// waits for them, so their bookkeeping can be read.
+func (r *run) stopReceivers() {
+	r.stopping.Store(true)
+	for _, s := range r.streams {
+		if !s.sender {
+			_ = s.conn.SetReadDeadline(aLongTimeAgo) // fails only on a closed conn, which also stops it
+		}
+	}
+	for _, s := range r.streams {
+		if !s.sender {
+			<-s.done
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"syscall"
 	"time"
 
@@ -46,6 +47,8 @@ type track struct {
 type localResult struct {
 	bytes   uint64
 	blocks  uint64
+	packets uint64 // UDP sender: datagrams sent after the omit period
+	omitted uint64 // UDP sender: datagrams sent during it
 	seconds float64
 	retrans int64 // -1 when unknown
 	tcp     *TCPStats
@@ -171,10 +174,24 @@ func (sm *sampler) emitInterval(now time.Time, snap []counters, omitted bool) {
 		if t.tcp {
 			iv.Streams[i].TCP = sm.sampleTCP(s, t)
 		}
+		if s.udp != nil {
+			iv.Streams[i].UDP = udpSample(s, snap[i], t.prev)
+		}
 		t.prev = snap[i]
 	}
 	sm.last = now
 	sm.emit(iv)
+}
+
+// udpSample is a UDP stream's interval from two readings. A receiver's gap
+// count restarts when the omit period ends, hence the floor at zero.
+func udpSample(s *stream, now, prev counters) *UDPSample {
+	us := &UDPSample{Packets: now.packets - min(prev.packets, now.packets)}
+	if !s.sender {
+		us.Lost = max(now.lost-prev.lost, 0)
+		us.Jitter = math.Float64frombits(s.udp.jitterBits.Load())
+	}
+	return us
 }
 
 // sampleTCP reads TCP_INFO for a sender and folds it into the stream's stats.
@@ -239,6 +256,8 @@ func (sm *sampler) finish(end time.Time, snap []counters) []localResult {
 		res[i] = localResult{
 			bytes:   snap[i].bytes - t.base.bytes,
 			blocks:  snap[i].blocks - t.base.blocks,
+			packets: snap[i].packets - t.base.packets,
+			omitted: t.base.packets,
 			seconds: end.Sub(sm.origin).Seconds(),
 			retrans: -1,
 		}

@@ -25,7 +25,8 @@ type Server struct {
 	out Output
 	w   *lineWriter // shared by all tests; each line is written whole
 
-	ln net.Listener
+	ln  net.Listener
+	udp *udpListener // nil when UDP is not served
 
 	mu       sync.Mutex // protects the fields below
 	sessions map[wire.Cookie]*session
@@ -63,6 +64,13 @@ func (s *Server) Listen(ctx context.Context) error {
 	if s.out.Format == Text {
 		fmt.Fprintf(s.w, "Listening on %s using TCP\n", ln.Addr())
 	}
+	if s.cfg.NoUDP {
+		return nil
+	}
+	if err := s.listenUDP(ctx); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -74,7 +82,17 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 func (s *Server) Serve(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { _ = s.ln.Close() })
 	defer stop()
+	if s.udp != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.udp.serve()
+		}()
+	}
 	err := s.accept(ctx)
+	if s.udp != nil {
+		_ = s.udp.conn.Close() // the TCP listener is closed: no new tests
+	}
 	s.wg.Wait()
 	return err
 }

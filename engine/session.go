@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -29,11 +30,15 @@ type session struct {
 	ctrl   *ctrl
 	peer   net.Addr
 
-	// Guarded by srv.mu: the data streams arriving on the shared listener.
-	accepting bool
-	want      int
-	pending   []pendingConn
-	ready     chan struct{} // closed when want streams arrived
+	// Guarded by srv.mu: the data streams arriving on the shared listeners.
+	accepting    bool // TCP streams with this cookie are welcome
+	udpAccepting bool // UDP streams are (see udpTarget)
+	want         int
+	pending      []pendingConn
+	nextSeq      uint64        // arrival order of UDP streams
+	ready        chan struct{} // closed when want streams arrived
+
+	peerIP netip.Addr // the client's address, to match UDP streams
 
 	spec     *Spec
 	goperf   bool // the client is goperf: it half-closes after TEST_END
@@ -52,18 +57,31 @@ type pendingConn struct {
 }
 
 func newSession(ctx context.Context, srv *Server, no int, cookie wire.Cookie, conn net.Conn) *session {
-	return &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn), peer: conn.RemoteAddr(), ready: make(chan struct{})}
+	ss := &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn), peer: conn.RemoteAddr(), ready: make(chan struct{})}
+	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
+		ss.peerIP = ap.Addr().Unmap()
+	}
+	return ss
 }
 
-// offer takes conn as a data stream if the test is waiting for one. The
-// caller holds srv.mu.
+// offer takes conn as a TCP data stream if the test is waiting for one.
+// The caller holds srv.mu.
 func (ss *session) offer(conn net.Conn, seq uint64) bool {
-	if !ss.accepting || len(ss.pending) >= ss.want {
+	if !ss.accepting {
+		return false
+	}
+	return ss.offerLocked(conn, seq)
+}
+
+// offerLocked adds a stream, in arrival order seq, unless the test has all
+// it asked for. The caller holds srv.mu.
+func (ss *session) offerLocked(conn net.Conn, seq uint64) bool {
+	if len(ss.pending) >= ss.want {
 		return false
 	}
 	ss.pending = append(ss.pending, pendingConn{conn, seq})
 	if len(ss.pending) == ss.want {
-		ss.accepting = false
+		ss.accepting, ss.udpAccepting = false, false
 		close(ss.ready)
 	}
 	return true
@@ -117,9 +135,9 @@ func (ss *session) readSpec() error {
 		}
 		return fmt.Errorf("parameters: %w", err)
 	}
-	if spec.Proto == UDP {
+	if spec.Proto == UDP && ss.srv.udp == nil {
 		ss.sendError(wire.CodeStreamListen)
-		return fmt.Errorf("parameters: UDP tests are not served yet")
+		return fmt.Errorf("parameters: this server does not serve UDP")
 	}
 	ss.spec = spec
 	if p.Goperf != nil && p.Goperf.V >= 1 {
@@ -173,9 +191,16 @@ func (ss *session) sendError(code wire.Code) {
 // ids and, in bidir, who sends.
 func (ss *session) acceptStreams() error {
 	sp := ss.spec
-	ss.srv.mu.Lock()
-	ss.want, ss.accepting = sp.totalStreams(), true
-	ss.srv.mu.Unlock()
+	if sp.Proto == UDP {
+		if err := ss.acceptUDP(); err != nil {
+			ss.sendError(wire.CodeStreamListen)
+			return err
+		}
+	} else {
+		ss.srv.mu.Lock()
+		ss.want, ss.accepting = sp.totalStreams(), true
+		ss.srv.mu.Unlock()
+	}
 	if err := ss.ctrl.writeState(wire.CreateStreams); err != nil {
 		return err
 	}
@@ -196,6 +221,11 @@ func (ss *session) acceptStreams() error {
 	for i, pc := range ss.pending {
 		s := newStream(streamID(i), pc.conn, !sp.clientSends(i), sp.Length)
 		ss.streams = append(ss.streams, s)
+		if sp.Proto == UDP {
+			s.asked = opts
+			s.granted, _ = sockopt.Read(pc.conn.(*net.UDPConn)) // set when the socket was made
+			continue
+		}
 		if err := opts.Apply(pc.conn.(*net.TCPConn), "tcp"); err != nil && !errors.Is(err, sockopt.ErrUnsupported) {
 			ss.sendError(wire.CodeSetCongestion)
 			return fmt.Errorf("stream %d: %w", s.id, err)
@@ -210,7 +240,7 @@ func (ss *session) acceptStreams() error {
 // stopAccepting closes the test to streams and takes the ones that came.
 func (ss *session) stopAccepting() {
 	ss.srv.mu.Lock()
-	ss.accepting = false
+	ss.accepting, ss.udpAccepting = false, false
 	for _, pc := range ss.pending {
 		ss.streams = append(ss.streams, newStream(0, pc.conn, false, 1))
 	}
@@ -225,7 +255,10 @@ func (ss *session) dataPhase() error {
 	}
 	sp := ss.spec
 	r := newRun(sp, ss.streams)
-	r.chooseIO(ss.srv.cfg.IO)
+	if err := r.prepare(ss.srv.cfg.IO, ss.srv.cfg.UDP.options()); err != nil {
+		ss.sendError(wire.CodeStreamListen)
+		return err
+	}
 	ss.run = r
 	r.start = time.Now()
 	cpuStart := readCPU()
@@ -253,15 +286,13 @@ func (ss *session) dataPhase() error {
 }
 
 // drain counts what the client sent before its TEST_END. A goperf client
-// half-closes its streams, so the server reads to EOF, and does the same
-// for it; a stock client is drained until its data stops.
+// half-closes its TCP streams, so the server reads to EOF, and does the same
+// for it; a stock client's data, and UDP, is drained until it stops.
 func (ss *session) drain() {
 	if ss.goperf {
 		ss.run.halfClose()
-		ss.run.drainEOF(drainTimeout)
-		return
 	}
-	ss.run.drainQuiet()
+	ss.run.settle(ss.goperf, ctrlRTT(ss.ctrl.conn))
 }
 
 // ended decides what the end of the data phase means and tells the client
@@ -316,7 +347,7 @@ func (ss *session) exchangeResults() error {
 	}
 	ss.rep.finished(sum)
 	ss.received(sum)
-	res := ss.outcome.results()
+	res := ss.outcome.results(remote)
 	if ss.spec.GetServerOutput {
 		res.ServerOutputText = ss.captured.String()
 		if jr, ok := ss.rep.(*jsonReporter); ok {
@@ -367,6 +398,17 @@ func (ss *session) closeStreams() {
 	for _, s := range ss.streams {
 		_ = s.conn.Close() // never started
 	}
+}
+
+// ctrlRTT reads the control connection's smoothed round-trip time, which
+// sizes the drain of datagrams still in flight at the end of a test.
+func ctrlRTT(conn net.Conn) time.Duration {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		if ti, err := sockopt.ReadTCPInfo(tc); err == nil {
+			return time.Duration(ti.RTT) * time.Microsecond
+		}
+	}
+	return 0
 }
 
 // ctrlMSS reads the control connection's MSS, iperf3's tcp_mss_default.

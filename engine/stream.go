@@ -35,6 +35,8 @@ type stream struct {
 	bytes  atomic.Uint64 // payload bytes moved since TEST_RUNNING
 	blocks atomic.Uint64 // writes, or read calls, that moved data
 
+	udp *udpStream // UDP machinery; nil for TCP
+
 	asked   sockopt.Options // options requested for the socket
 	granted sockopt.Granted // options the kernel reports
 	err     error           // why the loop ended; read after done
@@ -74,14 +76,25 @@ func (s *stream) ioPath() string {
 	return "netconn"
 }
 
-// counters is one reading of a stream's counters.
+// counters is one reading of a stream's counters. For UDP, packets is the
+// datagrams sent, or the highest sequence number received; lost is a
+// receiver's running gap count.
 type counters struct {
-	bytes, blocks uint64
+	bytes, blocks, packets uint64
+	lost                   int64
 }
 
 // read samples the stream's counters.
 func (s *stream) read() counters {
-	return counters{bytes: s.bytes.Load(), blocks: s.blocks.Load()}
+	c := counters{bytes: s.bytes.Load(), blocks: s.blocks.Load()}
+	switch u := s.udp; {
+	case u == nil:
+	case s.sender:
+		c.packets = u.sent.Load()
+	default:
+		c.packets, c.lost = u.highest.Load(), u.gapErrors.Load()
+	}
+	return c
 }
 
 // tcpConn returns the stream's TCP connection, or nil.

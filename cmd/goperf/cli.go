@@ -32,7 +32,10 @@ type cli struct {
 	BindDev string `name:"bind-dev" help:"Bind sockets to this network device (SO_BINDTODEVICE)."`
 
 	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
-	IO       engine.IOMode  `name:"io" default:"auto" help:"How data streams call the kernel: auto, raw (Linux) or netconn."`
+	IO       engine.IOMode  `name:"io" default:"auto" help:"How TCP streams call the kernel: auto, raw (Linux) or netconn."`
+	Batch    int            `name:"batch" default:"32" help:"UDP datagrams (messages) per sendmmsg/recvmmsg call; 1 for one per call."`
+	GSO      bool           `name:"gso" default:"true" negatable:"" help:"UDP send offload (UDP_SEGMENT) where the kernel has it."`
+	GRO      bool           `name:"gro" default:"true" negatable:"" help:"UDP receive offload (UDP_GRO) where the kernel has it."`
 
 	clientFlags
 	serverFlags
@@ -42,11 +45,11 @@ type cli struct {
 
 // clientFlags describe the test; only a client uses them.
 type clientFlags struct {
-	UDP        bool            `short:"u" help:"UDP instead of TCP (not available yet)."`
+	UDP        bool            `short:"u" help:"UDP instead of TCP."`
 	Parallel   int             `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
-	Buffer     bufferSize      `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP)."`
+	Buffer     bufferSize      `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
 	Length     bufferSize      `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
-	Bitrate    optBitrate      `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (default for TCP)."`
+	Bitrate    optBitrate      `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
 	Time       engine.Seconds  `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
 	Bytes      engine.ByteSize `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
 	Blocks     uint64          `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
@@ -151,6 +154,8 @@ func (c *cli) Validate() error {
 		return fmt.Errorf("--buffer and --length disagree")
 	case c.TOS != "" && c.DSCP != "":
 		return fmt.Errorf("--tos and --dscp exclude each other")
+	case c.Batch < 1 || c.Batch > 1024:
+		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.Batch)
 	}
 	return nil
 }
@@ -216,11 +221,17 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		MaxTests:    c.MaxClients,
 		IdleTimeout: durationOf(c.IdleTO),
 		IO:          c.IO,
+		UDP:         c.udpConfig(),
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err
 	}
 	return srv.Serve(ctx)
+}
+
+// udpConfig maps the UDP I/O flags.
+func (c *cli) udpConfig() engine.UDPConfig {
+	return engine.UDPConfig{Batch: c.Batch, NoGSO: !c.GSO, NoGRO: !c.GRO}
 }
 
 func (c *cli) family() engine.Family {

@@ -31,7 +31,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-s", "somehost"}, "a server takes no HOST"},
 		{[]string{"-c", "--tos", "300"}, "invalid --tos"},
 		{[]string{"-c", "--dscp", "XX"}, "invalid --dscp"},
-		{[]string{"-c", "-u"}, "UDP tests (-u) are not available yet"},
+		{[]string{"-c", "-u", "-b", "8"}, "UDP datagram size must be 16 to 65507 bytes, got 8"},
+		{[]string{"-c", "--batch", "0"}, "UDP batch must be 1 to 1024"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

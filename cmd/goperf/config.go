@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"time"
 
 	"github.com/goperf/goperf/engine"
@@ -9,9 +8,6 @@ import (
 
 // clientConfig maps the flags to the engine's client configuration.
 func (c *cli) clientConfig() (engine.ClientConfig, error) {
-	if c.UDP {
-		return engine.ClientConfig{}, errors.New("UDP tests (-u) are not available yet")
-	}
 	tos, err := parseTOS(c.TOS, c.DSCP)
 	if err != nil {
 		return engine.ClientConfig{}, err
@@ -20,14 +16,22 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 	if length == 0 {
 		length = c.Length.ByteSize
 	}
-	if length == 0 {
+	proto := engine.TCP
+	switch {
+	case c.UDP:
+		proto = engine.UDP // a zero length means the control connection's MSS
+	case length == 0:
 		length = engine.DefaultTCPLength
 	}
+	bitrate := uint64(c.Bitrate.Bitrate)
+	if c.UDP && !c.Bitrate.set {
+		bitrate = engine.DefaultUDPBitrate
+	}
 	spec := engine.Spec{
-		Proto:           engine.TCP,
+		Proto:           proto,
 		Streams:         c.Parallel,
 		Length:          int(min(length, 1<<31)),
-		Bitrate:         uint64(c.Bitrate.Bitrate),
+		Bitrate:         bitrate,
 		Duration:        durationOf(c.Time),
 		Bytes:           uint64(c.Bytes),
 		Blocks:          c.Blocks,
@@ -70,6 +74,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		ConnectTimeout: durationOf(c.ConnectTO),
 		RecvTimeout:    durationOf(c.RecvTO),
 		IO:             c.IO,
+		UDP:            c.udpConfig(),
 	}, nil
 }
 

@@ -17,7 +17,32 @@ type Results struct {
 	Streams              []StreamResults `json:"streams"`
 	ServerOutputText     string          `json:"server_output_text,omitempty"`
 	ServerOutputJSON     json.RawMessage `json:"server_output_json,omitempty"`
-	Goperf               json.RawMessage `json:"goperf,omitempty"` // goperf's own figures
+	Goperf               *ResultsExt     `json:"goperf,omitempty"` // goperf's own figures
+}
+
+// ResultsExt is what a goperf peer adds to its results: the figures
+// iperf3's keys cannot carry.
+type ResultsExt struct {
+	V       int         `json:"v"`
+	Streams []StreamExt `json:"streams"`
+}
+
+// StreamExt is one stream's goperf figures. UDP senders fill Sent; UDP
+// receivers the rest of the counts.
+type StreamExt struct {
+	ID          int    `json:"id"`
+	Sent        uint64 `json:"sent,omitempty"`        // datagrams sent in all, the omit period included
+	Boundary    uint64 `json:"boundary,omitempty"`    // receiver: sequence numbers up to here were omitted
+	Received    uint64 `json:"received,omitempty"`    // distinct datagrams received after the boundary
+	Highest     uint64 `json:"highest,omitempty"`     // highest sequence number received
+	OutOfOrder  uint64 `json:"out_of_order,omitempty"`
+	Duplicates  uint64 `json:"duplicates,omitempty"`
+	Late        uint64 `json:"late,omitempty"`         // too old to tell from a duplicate; counted lost
+	SocketDrops *int64 `json:"socket_drops,omitempty"` // SO_RXQ_OVFL during the test, when the kernel reports it
+	Syscalls    uint64 `json:"syscalls,omitempty"`
+	Batch       int    `json:"batch,omitempty"`
+	GSO         bool   `json:"gso,omitempty"`
+	GRO         bool   `json:"gro,omitempty"`
 }
 
 // StreamResults is one stream's line in Results.

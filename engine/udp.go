@@ -1,0 +1,257 @@
+package engine
+
+import (
+	"math"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/goperf/goperf/engine/wire"
+)
+
+// UDP limits of one message, as the kernel's UDP GSO takes them.
+const (
+	maxGSOSegments = 64
+	maxGSOBytes    = 65507
+)
+
+// udpStream is a stream's UDP machinery. Its loop goroutine is the only
+// writer; the sampler reads the atomics.
+type udpStream struct {
+	io     datagramIO
+	wide   bool // 64-bit sequence numbers
+	length int  // bytes per datagram
+	epoch  time.Time
+
+	// Sender: messages of perMsg datagrams each (GSO segments, or 1).
+	msgs   [][]byte
+	out    [][]byte // the current batch: slices of msgs
+	perMsg int
+	seg    int    // Send's segSize: length with GSO, else 0
+	seq    uint64 // last sequence number sent
+	sent   atomic.Uint64
+
+	// Receiver.
+	bufs        [][]byte
+	sizes, segs []int
+	acct        *udpAccount
+	strays      uint64 // datagrams of the wrong size, ignored
+	omitEnd     time.Time
+	omitDone    bool
+	highest     atomic.Uint64
+	gapErrors   atomic.Int64
+	jitterBits  atomic.Uint64
+	outOfOrder  atomic.Uint64
+	socketDrops atomic.Uint64
+	dropsKnown  atomic.Bool
+	dropsBase   uint32 // the socket's counter when the test started
+}
+
+// newUDPStream prepares conn for one direction of a UDP test. Buffers are
+// allocated here, once.
+func newUDPStream(io datagramIO, sender bool, sp *Spec, opts udpOptions) *udpStream {
+	u := &udpStream{io: io, wide: sp.UDP64Bit, length: sp.Length, epoch: time.Now()}
+	batch := max(opts.Batch, 1)
+	gso, gro := io.Offload()
+	if sender {
+		u.perMsg = 1
+		if gso {
+			u.perMsg = max(1, min(maxGSOSegments, maxGSOBytes/sp.Length))
+			u.seg = sp.Length
+		}
+		u.msgs, u.out = make([][]byte, batch), make([][]byte, batch)
+		for i := range u.msgs {
+			u.msgs[i] = payload(u.perMsg * sp.Length)
+		}
+		return u
+	}
+	size := sp.Length
+	if gro {
+		size = 65535
+		batch = min(batch, 8) // 64 KiB a message: keep a stream's buffers near 512 KiB
+	}
+	u.bufs, u.sizes, u.segs = make([][]byte, batch), make([]int, batch), make([]int, batch)
+	for i := range u.bufs {
+		u.bufs[i] = make([]byte, size)
+	}
+	u.acct = newUDPAccount()
+	if d, ok := io.Dropped(); ok {
+		u.dropsBase = d
+	}
+	return u
+}
+
+// payload returns n bytes of iperf3's repeating pattern.
+func payload(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + i%10)
+	}
+	return b
+}
+
+// capacity is how many datagrams one batch can hold.
+func (u *udpStream) capacity() int { return len(u.msgs) * u.perMsg }
+
+// fill numbers n datagrams and stamps them with now, into as many messages
+// as they need, and returns the message count; u.out holds them.
+func (u *udpStream) fill(n int, now time.Duration) int {
+	h := wire.UDPHeader{Sec: uint32(now / time.Second), Usec: uint32(now % time.Second / time.Microsecond)}
+	m := 0
+	for d := 0; d < n; m++ {
+		k := min(u.perMsg, n-d)
+		buf := u.msgs[m][:k*u.length]
+		for i := range k {
+			u.seq++
+			h.Seq = u.seq
+			h.Put(buf[i*u.length:], u.wide)
+		}
+		u.out[m] = buf
+		d += k
+	}
+	return m
+}
+
+// sendUDP sends datagrams until the test stops the stream (a past write
+// deadline or Close), the budget runs out, or a send fails.
+func (s *stream) sendUDP() error {
+	u := s.udp
+	if s.pacer != nil {
+		s.timer = time.NewTimer(time.Hour)
+		s.timer.Stop()
+	}
+	for {
+		n := u.capacity()
+		if s.pacer != nil {
+			if err := s.pace(u.length); err != nil {
+				return err
+			}
+			n = min(n, max(1, int(s.pacer.available(time.Since(s.epoch))/float64(u.length))))
+		}
+		m := u.fill(n, time.Since(u.epoch))
+		for done := 0; done < m; {
+			k, err := u.io.Send(u.out[done:m], u.seg)
+			if spent := s.countSent(u.out[done : done+k]); spent {
+				return nil
+			}
+			done += k
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// countSent counts the datagrams of the messages the kernel took, and
+// reports whether the budget is used up.
+func (s *stream) countSent(msgs [][]byte) bool {
+	u := s.udp
+	spent := false
+	for _, m := range msgs {
+		d := len(m) / u.length
+		s.bytes.Add(uint64(len(m)))
+		s.blocks.Add(uint64(d))
+		u.sent.Add(uint64(d))
+		if s.pacer != nil {
+			s.pacer.sent(time.Since(s.epoch), len(m))
+		}
+		if s.budget != nil {
+			for range d {
+				spent = s.budget.spend(true, u.length) || spent
+			}
+		}
+	}
+	return spent
+}
+
+// recvUDP receives datagrams until the test stops the stream (a past read
+// deadline or Close) or a receive fails.
+func (s *stream) recvUDP() error {
+	u := s.udp
+	for {
+		n, err := u.io.Recv(u.bufs, u.sizes, u.segs)
+		if n > 0 {
+			s.received(n)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// received accounts for n messages just read.
+func (s *stream) received(n int) {
+	u := s.udp
+	now := time.Now()
+	if !u.omitDone && !u.omitEnd.IsZero() && !now.Before(u.omitEnd) {
+		u.acct.omitEnds()
+		u.omitDone = true
+	}
+	arrival := now.Sub(u.epoch).Seconds()
+	var bytes, count uint64
+	for i := range n {
+		b, seg := u.bufs[i][:u.sizes[i]], u.segs[i]
+		if seg == 0 {
+			seg = len(b)
+		}
+		for len(b) > 0 {
+			d := b[:min(seg, len(b))]
+			b = b[len(d):]
+			if len(d) != u.length {
+				u.strays++ // a connect message repeated, or a stranger's datagram
+				continue
+			}
+			h, _ := wire.ParseUDPHeader(d, u.wide)
+			u.acct.add(u.unwrap(h.Seq), len(d), float64(h.Sec)+float64(h.Usec)/1e6, arrival)
+			bytes += uint64(len(d))
+			count++
+		}
+	}
+	s.bytes.Add(bytes)
+	s.blocks.Add(count)
+	u.publish()
+	if s.budget != nil && count > 0 {
+		for range count {
+			if s.budget.spend(false, u.length) {
+				s.budget = nil
+				break
+			}
+		}
+	}
+}
+
+// unwrap extends a 32-bit sequence number to 64 bits near the highest one
+// seen, so a long test at a high rate survives the counter's wrap.
+func (u *udpStream) unwrap(seq uint64) uint64 {
+	if u.wide {
+		return seq
+	}
+	hi := u.acct.highest
+	c := hi&^0xffffffff | seq&0xffffffff
+	switch {
+	case c+1<<31 < hi:
+		c += 1 << 32
+	case c > hi+1<<31 && c >= 1<<32:
+		c -= 1 << 32
+	}
+	return c
+}
+
+// publish copies the receiver's figures where the sampler reads them.
+func (u *udpStream) publish() {
+	a := u.acct
+	u.highest.Store(a.highest)
+	u.gapErrors.Store(a.gapErrors)
+	u.jitterBits.Store(math.Float64bits(a.jitter))
+	u.outOfOrder.Store(a.outOfOrder)
+	if d, ok := u.io.Dropped(); ok {
+		u.socketDrops.Store(uint64(d - u.dropsBase))
+		u.dropsKnown.Store(true)
+	}
+}
+
+// udpConn returns the stream's UDP connection, or nil.
+func (s *stream) udpConn() *net.UDPConn {
+	c, _ := s.conn.(*net.UDPConn)
+	return c
+}
