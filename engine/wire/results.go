@@ -31,10 +31,10 @@ type ResultsExt struct {
 // receivers the rest of the counts.
 type StreamExt struct {
 	ID          int    `json:"id"`
-	Sent        uint64 `json:"sent,omitempty"`        // datagrams sent in all, the omit period included
-	Boundary    uint64 `json:"boundary,omitempty"`    // receiver: sequence numbers up to here were omitted
-	Received    uint64 `json:"received,omitempty"`    // distinct datagrams received after the boundary
-	Highest     uint64 `json:"highest,omitempty"`     // highest sequence number received
+	Sent        uint64 `json:"sent,omitempty"`     // datagrams sent in all, the omit period included
+	Boundary    uint64 `json:"boundary,omitempty"` // receiver: sequence numbers up to here were omitted
+	Received    uint64 `json:"received,omitempty"` // distinct datagrams received after the boundary
+	Highest     uint64 `json:"highest,omitempty"`  // highest sequence number received
 	OutOfOrder  uint64 `json:"out_of_order,omitempty"`
 	Duplicates  uint64 `json:"duplicates,omitempty"`
 	Late        uint64 `json:"late,omitempty"`         // too old to tell from a duplicate; counted lost
