@@ -91,8 +91,25 @@ type Spec struct {
 	UDP64Bit        bool // 64-bit UDP sequence numbers
 }
 
+// DefaultUDPRecvBuffer is the receive buffer a UDP data socket asks for
+// when -w does not say. The kernel's default (208 KiB) holds three GSO
+// buffers: a receiver that is not scheduled for a millisecond drops
+// datagrams that a fast path delivered. 16 MiB, like quic-go's 7 MiB, is
+// the slack of a few milliseconds at tens of Gbit/s; the kernel grants up
+// to net.core.rmem_max unless the process may force it (CAP_NET_ADMIN).
+const DefaultUDPRecvBuffer = 16 << 20
+
 // sockopts returns the socket options the data sockets of s ask for.
 func (s *Spec) sockopts(device string) sockopt.Options {
+	o := s.flagSockopts(device)
+	if s.Proto == UDP && s.Window == 0 {
+		o.RecvBuffer = DefaultUDPRecvBuffer
+	}
+	return o
+}
+
+// flagSockopts returns the options exactly as the flags give them.
+func (s *Spec) flagSockopts(device string) sockopt.Options {
 	return sockopt.Options{
 		SendBuffer:    s.Window,
 		RecvBuffer:    s.Window,

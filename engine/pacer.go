@@ -11,20 +11,30 @@ type pacer struct {
 	last   time.Duration // time of the last refill
 }
 
-// pacerBurstTime is how much sending the bucket may hold, as iperf3's
-// default pacing timer of 1 ms.
-const pacerBurstTime = time.Millisecond
+// Pacing times. A sender sleeps until a tick's worth of bytes (iperf3's
+// pacing timer is 1 ms) may go; the bucket also keeps what a late wake-up
+// earned, up to pacerSlack, so timer lateness does not lower the rate.
+const (
+	pacerTick  = time.Millisecond
+	pacerSlack = 10 * time.Millisecond
+)
 
 // newPacer returns a pacer for bitrate bit/s and writes of block bytes, or
-// nil when the rate is unlimited. The bucket holds at least one block, and
-// starts full.
+// nil when the rate is unlimited. The bucket holds one block plus the
+// slack, and starts with one block.
 func newPacer(bitrate uint64, block int) *pacer {
 	if bitrate == 0 {
 		return nil
 	}
 	rate := float64(bitrate) / 8
-	burst := max(rate*pacerBurstTime.Seconds(), float64(block))
-	return &pacer{rate: rate, burst: burst, tokens: burst}
+	burst := float64(block) + rate*pacerSlack.Seconds()
+	return &pacer{rate: rate, burst: burst, tokens: float64(block)}
+}
+
+// perTick returns how many blocks of size bytes one tick earns, at least 1:
+// the most a sender should wait for at once.
+func (p *pacer) perTick(size int) int {
+	return max(1, int(p.rate*pacerTick.Seconds()/float64(size)))
 }
 
 // wait returns how long to wait at time now before n bytes may be sent.

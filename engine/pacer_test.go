@@ -38,22 +38,50 @@ func TestPacerRate(t *testing.T) {
 	}
 }
 
+// TestPacerLateTimer wakes every wait late, as a busy machine's timers do,
+// and checks that the bucket keeps what the lateness earned.
+func TestPacerLateTimer(t *testing.T) {
+	for _, late := range []time.Duration{50 * time.Microsecond, time.Millisecond, 5 * time.Millisecond} {
+		const bitrate, block = 10e6, 1400
+		p := newPacer(bitrate, block)
+		var now time.Duration
+		sent := 0
+		for now < 10*time.Second {
+			if d := p.wait(now, block); d > 0 {
+				now += d + late
+				continue
+			}
+			p.sent(now, block)
+			sent += block
+		}
+		if got := float64(sent) * 8 / now.Seconds(); got < bitrate*0.995 || got > bitrate*1.005 {
+			t.Errorf("timers %v late: rate %.0f bit/s, want %d", late, got, int(bitrate))
+		}
+	}
+}
+
 func TestPacerBurst(t *testing.T) {
-	p := newPacer(8e6, 1000) // 1 MB/s: the bucket holds 1 ms = 1000 bytes
+	p := newPacer(8e6, 1000) // 1 MB/s: the bucket holds 1000 + 10 ms = 11000 bytes
 	if d := p.wait(0, 1000); d != 0 {
-		t.Fatalf("a full bucket waits %v", d)
+		t.Fatalf("a new pacer waits %v for one block", d)
 	}
 	p.sent(0, 1000)
 	if d := p.wait(0, 1000); d != time.Millisecond {
 		t.Errorf("empty bucket: wait %v, want 1ms", d)
 	}
-	// A long idle spell does not bank more than one burst.
-	if d := p.wait(time.Hour, 1000); d != 0 {
-		t.Errorf("after idling: wait %v", d)
+	// A long idle spell banks no more than the bucket.
+	if got := p.available(time.Hour); got != 11000 {
+		t.Errorf("after idling: %v bytes may go, want 11000", got)
 	}
-	p.sent(time.Hour, 1000)
+	p.sent(time.Hour, 11000)
 	if d := p.wait(time.Hour, 1000); d != time.Millisecond {
-		t.Errorf("after one burst: wait %v, want 1ms", d)
+		t.Errorf("after the burst: wait %v, want 1ms", d)
+	}
+	if n := p.perTick(100); n != 10 {
+		t.Errorf("perTick(100) = %d, want 10", n)
+	}
+	if n := p.perTick(5000); n != 1 {
+		t.Errorf("perTick(5000) = %d, want 1", n)
 	}
 	if newPacer(0, 1000) != nil {
 		t.Error("rate 0 must mean no pacer")

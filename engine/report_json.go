@@ -439,6 +439,7 @@ type jsonUDPAccount struct {
 	Received    uint64 `json:"received"`
 	Lost        uint64 `json:"lost"`
 	SocketDrops *int64 `json:"socket_drops"` // null when the kernel did not say
+	Estimated   bool   `json:"socket_drops_estimated"`
 	PathLoss    *int64 `json:"path_loss"`
 	OutOfOrder  uint64 `json:"out_of_order"`
 	Duplicates  uint64 `json:"duplicates"`
@@ -542,7 +543,7 @@ func newJSONEndExt(sum *Summary) *jsonEndExt {
 		}
 		if rcv.SocketDrops >= 0 {
 			drops, path := rcv.SocketDrops, rcv.PathLoss()
-			a.SocketDrops, a.PathLoss = &drops, &path
+			a.SocketDrops, a.PathLoss, a.Estimated = &drops, &path, rcv.DropsEstimated
 		}
 		ext.Streams = append(ext.Streams, a)
 	}

@@ -271,7 +271,11 @@ func udpSummaryTail(jitter float64, lost, total uint64) string {
 // datagrams were moved.
 func (t *textReporter) udpAccount(label string, snd, rcv *UDPStats) {
 	where := "unknown split"
-	if rcv.SocketDrops >= 0 {
+	switch {
+	case rcv.SocketDrops >= 0 && rcv.DropsEstimated && rcv.Lost > 0:
+		where = fmt.Sprintf("about %d by the receiving socket, %d on the path: GRO drops whole buffers; --no-gro at the receiver splits exactly",
+			rcv.SocketDrops, rcv.PathLoss())
+	case rcv.SocketDrops >= 0:
 		where = fmt.Sprintf("%d by the receiving socket, %d on the path", rcv.SocketDrops, rcv.PathLoss())
 	}
 	t.printf("%s goperf: %d sent = %d received + %d lost (%s); %d out of order, %d duplicates, %d late\n",

@@ -65,9 +65,12 @@ type UDPStats struct {
 	// lack of buffer (SO_RXQ_OVFL); the rest was lost on the path. -1 when
 	// the kernel did not say.
 	SocketDrops int64
-	Syscalls    uint64 // local side only: system calls made for the stream
-	Batch       int
-	GSO, GRO    bool
+	// DropsEstimated: the kernel counted dropped GRO buffers, not
+	// datagrams, and SocketDrops is scaled by the datagrams per buffer.
+	DropsEstimated bool
+	Syscalls       uint64 // local side only: system calls made for the stream
+	Batch          int
+	GSO, GRO       bool
 }
 
 // LostPercent returns the share of datagrams lost, in percent.

@@ -74,9 +74,8 @@ func udpResults(s *stream, lr localResult, sr *wire.StreamResults, peer *peerStr
 	}
 	ext.Boundary, ext.Received, ext.Highest = a.boundary, a.received, a.highest
 	ext.OutOfOrder, ext.Duplicates, ext.Late = a.outOfOrder, a.duplicates, a.late
-	if u.dropsKnown.Load() {
-		d := int64(u.socketDrops.Load())
-		ext.SocketDrops = &d
+	if d, est, ok := u.socketDrops(); ok {
+		ext.SocketDrops, ext.DropsEstimated = &d, est
 	}
 	return ext
 }
@@ -200,7 +199,7 @@ func udpSides(s *stream, lr localResult, remote *peerStream) (snd, rcv *UDPStats
 			rcv.Packets, rcv.Lost = e.Received, snd.Packets-min(e.Received, snd.Packets)
 			rcv.OutOfOrder, rcv.Duplicates, rcv.Late = e.OutOfOrder, e.Duplicates, e.Late
 			if e.SocketDrops != nil {
-				rcv.SocketDrops = *e.SocketDrops
+				rcv.SocketDrops, rcv.DropsEstimated = min(*e.SocketDrops, int64(rcv.Lost)), e.DropsEstimated
 			}
 			rcv.Jitter = remote.res.Jitter
 		case remote != nil:
@@ -219,8 +218,8 @@ func udpSides(s *stream, lr localResult, remote *peerStream) (snd, rcv *UDPStats
 	snd.Packets = total - min(a.boundary, total)
 	rcv.Packets, rcv.Lost = a.received, a.lost(total)
 	rcv.Jitter, rcv.OutOfOrder, rcv.Duplicates, rcv.Late = a.jitter, a.outOfOrder, a.duplicates, a.late
-	if u.dropsKnown.Load() {
-		rcv.SocketDrops = int64(u.socketDrops.Load())
+	if d, est, ok := u.socketDrops(); ok {
+		rcv.SocketDrops, rcv.DropsEstimated = min(d, int64(rcv.Lost)), est
 	}
 	return snd, rcv
 }
@@ -277,6 +276,7 @@ func addSide(t *Side, s Side, n int) {
 	u.Late += s.UDP.Late
 	u.Syscalls += s.UDP.Syscalls
 	u.Batch, u.GSO, u.GRO = s.UDP.Batch, s.UDP.GSO, s.UDP.GRO
+	u.DropsEstimated = u.DropsEstimated || s.UDP.DropsEstimated
 	if s.UDP.SocketDrops < 0 || u.SocketDrops < 0 {
 		u.SocketDrops = -1
 	} else {

@@ -36,14 +36,14 @@ type udpStream struct {
 	sizes, segs []int
 	acct        *udpAccount
 	strays      uint64 // datagrams of the wrong size, ignored
+	buffers     uint64 // messages received, several datagrams each with GRO
+	datagrams   uint64 // datagrams in them, strays excluded
 	omitEnd     time.Time
 	omitDone    bool
 	highest     atomic.Uint64
 	gapErrors   atomic.Int64
 	jitterBits  atomic.Uint64
 	outOfOrder  atomic.Uint64
-	socketDrops atomic.Uint64
-	dropsKnown  atomic.Bool
 	dropsBase   uint32 // the socket's counter when the test started
 }
 
@@ -123,10 +123,11 @@ func (s *stream) sendUDP() error {
 	for {
 		n := u.capacity()
 		if s.pacer != nil {
-			if err := s.pace(u.length); err != nil {
+			want := min(n, s.pacer.perTick(u.length))
+			if err := s.pace(want * u.length); err != nil {
 				return err
 			}
-			n = min(n, max(1, int(s.pacer.available(time.Since(s.epoch))/float64(u.length))))
+			n = min(n, max(want, int(s.pacer.available(time.Since(s.epoch))/float64(u.length))))
 		}
 		m := u.fill(n, time.Since(u.epoch))
 		for done := 0; done < m; {
@@ -209,6 +210,8 @@ func (s *stream) received(n int) {
 	}
 	s.bytes.Add(bytes)
 	s.blocks.Add(count)
+	u.buffers += uint64(n)
+	u.datagrams += count
 	u.publish()
 	if s.budget != nil && count > 0 {
 		for range count {
@@ -244,10 +247,24 @@ func (u *udpStream) publish() {
 	u.gapErrors.Store(a.gapErrors)
 	u.jitterBits.Store(math.Float64bits(a.jitter))
 	u.outOfOrder.Store(a.outOfOrder)
-	if d, ok := u.io.Dropped(); ok {
-		u.socketDrops.Store(uint64(d - u.dropsBase))
-		u.dropsKnown.Store(true)
+}
+
+// socketDrops returns the datagrams the receiving socket dropped since the
+// stream began, if the kernel tells. The kernel counts buffers: with GRO
+// one may hold many datagrams, so the count is scaled by the datagrams per
+// buffer that arrived, and is an estimate. The stream's goroutine must be
+// done.
+func (u *udpStream) socketDrops() (drops int64, estimated, ok bool) {
+	d, ok := u.io.Dropped()
+	if !ok {
+		return 0, false, false
 	}
+	drops = int64(d - u.dropsBase)
+	if _, gro := u.io.Offload(); gro && u.buffers > 0 {
+		perBuffer := float64(u.datagrams) / float64(u.buffers)
+		return int64(math.Round(float64(drops) * perBuffer)), true, true
+	}
+	return drops, false, true
 }
 
 // udpConn returns the stream's UDP connection, or nil.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // UDP stream set-up on the client.
@@ -43,6 +44,7 @@ func (c *client) openUDPStreams() error {
 		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length)
 		c.streams = append(c.streams, s)
 		s.asked = opts
+		s.granted, _ = sockopt.Read(conn.(*net.UDPConn)) // zeros where unsupported
 		if err := c.udpHandshake(conn.(*net.UDPConn)); err != nil {
 			return fmt.Errorf("stream %d: %w", s.id, err)
 		}

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"errors"
 	"net"
 	"time"
+
+	"github.com/goperf/goperf/sockopt"
 )
 
 // datagramIO moves a UDP stream's datagrams in batches. sockopt.Batcher is
@@ -68,9 +71,17 @@ func (p *plainIO) Dropped() (uint32, bool) { return 0, false }
 func (p *plainIO) Offload() (bool, bool)   { return false, false }
 func (p *plainIO) Syscalls() uint64        { return p.calls }
 
-// newDatagramIO returns the I/O for a UDP stream on conn.
-func newDatagramIO(conn *net.UDPConn, _ udpOptions) (datagramIO, error) {
-	return &plainIO{conn: conn}, nil
+// newDatagramIO returns the I/O for a UDP stream on conn: the batched
+// system calls where the platform has them, else one datagram per call.
+func newDatagramIO(conn *net.UDPConn, o udpOptions) (datagramIO, error) {
+	b, err := sockopt.NewBatcher(conn, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true})
+	switch {
+	case errors.Is(err, sockopt.ErrUnsupported):
+		return &plainIO{conn: conn}, nil
+	case err != nil:
+		return nil, err
+	}
+	return b, nil
 }
 
 // monoSeconds returns seconds since epoch on the monotonic clock, as UDP

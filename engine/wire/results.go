@@ -39,10 +39,12 @@ type StreamExt struct {
 	Duplicates  uint64 `json:"duplicates,omitempty"`
 	Late        uint64 `json:"late,omitempty"`         // too old to tell from a duplicate; counted lost
 	SocketDrops *int64 `json:"socket_drops,omitempty"` // SO_RXQ_OVFL during the test, when the kernel reports it
-	Syscalls    uint64 `json:"syscalls,omitempty"`
-	Batch       int    `json:"batch,omitempty"`
-	GSO         bool   `json:"gso,omitempty"`
-	GRO         bool   `json:"gro,omitempty"`
+	// DropsEstimated says SocketDrops was scaled from coalesced (GRO) buffers.
+	DropsEstimated bool   `json:"socket_drops_estimated,omitempty"`
+	Syscalls       uint64 `json:"syscalls,omitempty"`
+	Batch          int    `json:"batch,omitempty"`
+	GSO            bool   `json:"gso,omitempty"`
+	GRO            bool   `json:"gro,omitempty"`
 }
 
 // StreamResults is one stream's line in Results.

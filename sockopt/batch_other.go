@@ -1,0 +1,21 @@
+//go:build !linux
+
+package sockopt
+
+import (
+	"fmt"
+	"syscall"
+)
+
+// batchSys is never made here: NewBatcher fails first.
+type batchSys struct{}
+
+func newBatchSys(syscall.Conn, BatchConfig) (*batchSys, error) {
+	return nil, fmt.Errorf("batched UDP I/O: %w", ErrUnsupported)
+}
+
+func (*batchSys) send([][]byte, int) (int, error)          { return 0, ErrUnsupported }
+func (*batchSys) recv([][]byte, []int, []int) (int, error) { return 0, ErrUnsupported }
+func (*batchSys) dropped() (uint32, bool)                  { return 0, false }
+func (*batchSys) offload() (bool, bool)                    { return false, false }
+func (*batchSys) syscalls() uint64                         { return 0 }
