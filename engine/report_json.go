@@ -444,6 +444,7 @@ type jsonUDPAccount struct {
 	OutOfOrder  uint64 `json:"out_of_order"`
 	Duplicates  uint64 `json:"duplicates"`
 	Late        uint64 `json:"late"`
+	Uncounted   uint64 `json:"uncounted"` // sent after a stock iperf3 receiver stopped counting
 	Syscalls    uint64 `json:"syscalls"`
 	Batch       int    `json:"batch"`
 	GSO         bool   `json:"gso"`
@@ -538,7 +539,7 @@ func newJSONEndExt(sum *Summary) *jsonEndExt {
 		}
 		a := jsonUDPAccount{
 			ID: ss.ID, Socket: ss.Socket, Sent: snd.Packets, Received: rcv.Packets, Lost: rcv.Lost,
-			OutOfOrder: rcv.OutOfOrder, Duplicates: rcv.Duplicates, Late: rcv.Late,
+			OutOfOrder: rcv.OutOfOrder, Duplicates: rcv.Duplicates, Late: rcv.Late, Uncounted: rcv.Uncounted,
 			Syscalls: io.Syscalls, Batch: io.Batch, GSO: io.GSO, GRO: io.GRO,
 		}
 		if rcv.SocketDrops >= 0 {

@@ -278,8 +278,12 @@ func (t *textReporter) udpAccount(label string, snd, rcv *UDPStats) {
 	case rcv.SocketDrops >= 0:
 		where = fmt.Sprintf("%d by the receiving socket, %d on the path", rcv.SocketDrops, rcv.PathLoss())
 	}
-	t.printf("%s goperf: %d sent = %d received + %d lost (%s); %d out of order, %d duplicates, %d late\n",
-		label, snd.Packets, rcv.Packets, rcv.Lost, where, rcv.OutOfOrder, rcv.Duplicates, rcv.Late)
+	uncounted := ""
+	if rcv.Uncounted > 0 {
+		uncounted = fmt.Sprintf(" + %d the receiver never counted (iperf3 stops at TEST_END)", rcv.Uncounted)
+	}
+	t.printf("%s goperf: %d sent = %d received + %d lost (%s)%s; %d out of order, %d duplicates, %d late\n",
+		label, snd.Packets, rcv.Packets, rcv.Lost, where, uncounted, rcv.OutOfOrder, rcv.Duplicates, rcv.Late)
 	if !t.out.Verbose {
 		return
 	}

@@ -61,6 +61,10 @@ type UDPStats struct {
 	OutOfOrder uint64
 	Duplicates uint64
 	Late       uint64 // arrived too late to tell from a duplicate; part of Lost
+	// Uncounted is what a stock iperf3 receiver never counted: datagrams
+	// that arrived after it stopped counting at TEST_END. Sent = Packets +
+	// Lost + Uncounted; with a goperf receiver it is always 0.
+	Uncounted uint64
 	// SocketDrops is the part of Lost the receiving socket dropped for
 	// lack of buffer (SO_RXQ_OVFL); the rest was lost on the path. -1 when
 	// the kernel did not say.

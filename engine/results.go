@@ -203,8 +203,10 @@ func udpSides(s *stream, lr localResult, remote *peerStream) (snd, rcv *UDPStats
 			}
 			rcv.Jitter = remote.res.Jitter
 		case remote != nil:
-			rcv.Lost = min(uint64(max(remote.res.Errors, 0)), snd.Packets)
-			rcv.Packets = snd.Packets - rcv.Lost
+			counted := min(uint64(max(remote.res.Packets, 0)), snd.Packets)
+			rcv.Lost = min(uint64(max(remote.res.Errors, 0)), counted)
+			rcv.Packets = counted - rcv.Lost
+			rcv.Uncounted = snd.Packets - counted
 			rcv.Jitter = remote.res.Jitter
 		}
 		return snd, rcv
@@ -274,6 +276,7 @@ func addSide(t *Side, s Side, n int) {
 	u.OutOfOrder += s.UDP.OutOfOrder
 	u.Duplicates += s.UDP.Duplicates
 	u.Late += s.UDP.Late
+	u.Uncounted += s.UDP.Uncounted
 	u.Syscalls += s.UDP.Syscalls
 	u.Batch, u.GSO, u.GRO = s.UDP.Batch, s.UDP.GSO, s.UDP.GRO
 	u.DropsEstimated = u.DropsEstimated || s.UDP.DropsEstimated

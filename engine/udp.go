@@ -115,32 +115,41 @@ func (u *udpStream) fill(n int, now time.Duration) int {
 // sendUDP sends datagrams until the test stops the stream (a past write
 // deadline or Close), the budget runs out, or a send fails.
 func (s *stream) sendUDP() error {
-	u := s.udp
 	if s.pacer != nil {
 		s.timer = time.NewTimer(time.Hour)
 		s.timer.Stop()
 	}
 	for {
-		n := u.capacity()
-		if s.pacer != nil {
-			want := min(n, s.pacer.perTick(u.length))
-			if err := s.pace(want * u.length); err != nil {
-				return err
-			}
-			n = min(n, max(want, int(s.pacer.available(time.Since(s.epoch))/float64(u.length))))
-		}
-		m := u.fill(n, time.Since(u.epoch))
-		for done := 0; done < m; {
-			k, err := u.io.Send(u.out[done:m], u.seg)
-			if spent := s.countSent(u.out[done : done+k]); spent {
-				return nil
-			}
-			done += k
-			if err != nil {
-				return err
-			}
+		if spent, err := s.udpSendStep(); spent || err != nil {
+			return err
 		}
 	}
+}
+
+// udpSendStep waits for the pacer, then sends one batch of datagrams. It
+// reports whether the budget is used up.
+func (s *stream) udpSendStep() (spent bool, err error) {
+	u := s.udp
+	n := u.capacity()
+	if s.pacer != nil {
+		want := min(n, s.pacer.perTick(u.length))
+		if err := s.pace(want * u.length); err != nil {
+			return false, err
+		}
+		n = min(n, max(want, int(s.pacer.available(time.Since(s.epoch))/float64(u.length))))
+	}
+	m := u.fill(n, time.Since(u.epoch))
+	for done := 0; done < m; {
+		k, err := u.io.Send(u.out[done:m], u.seg)
+		if s.countSent(u.out[done : done+k]) {
+			return true, nil
+		}
+		done += k
+		if err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // countSent counts the datagrams of the messages the kernel took, and
@@ -168,16 +177,21 @@ func (s *stream) countSent(msgs [][]byte) bool {
 // recvUDP receives datagrams until the test stops the stream (a past read
 // deadline or Close) or a receive fails.
 func (s *stream) recvUDP() error {
-	u := s.udp
 	for {
-		n, err := u.io.Recv(u.bufs, u.sizes, u.segs)
-		if n > 0 {
-			s.received(n)
-		}
-		if err != nil {
+		if err := s.udpRecvStep(); err != nil {
 			return err
 		}
 	}
+}
+
+// udpRecvStep receives and accounts for one batch of messages.
+func (s *stream) udpRecvStep() error {
+	u := s.udp
+	n, err := u.io.Recv(u.bufs, u.sizes, u.segs)
+	if n > 0 {
+		s.received(n)
+	}
+	return err
 }
 
 // received accounts for n messages just read.
