@@ -302,6 +302,11 @@ func (c *client) dataPhase() error {
 	if c.hello.HalfClose {
 		r.halfClose()
 	}
+	if c.cfg.Proto == UDP && !c.hello.HalfClose {
+		// A stock iperf3 server stops counting at TEST_END: give it time
+		// to read the datagrams still queued for it.
+		time.Sleep(max(udpStockSettle, 4*ctrlRTT(c.ctrl.conn)))
+	}
 	if err := c.ctrl.writeState(wire.TestEnd); err != nil {
 		return fmt.Errorf("sending TEST_END: %w", err)
 	}

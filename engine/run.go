@@ -171,10 +171,11 @@ func (r *run) close() {
 
 // Bounds of the end-of-test drain.
 const (
-	drainTimeout  = 3 * time.Second       // longest wait for receivers to see EOF
-	drainQuiet    = 20 * time.Millisecond // a stock peer's data has stopped when nothing arrives this long
-	udpDrainQuiet = 50 * time.Millisecond // the same for datagrams, at least; twice the RTT when longer
-	drainMax      = 2 * time.Second       // longest drain
+	drainTimeout   = 3 * time.Second       // longest wait for receivers to see EOF
+	drainQuiet     = 20 * time.Millisecond // a stock peer's data has stopped when nothing arrives this long
+	udpDrainQuiet  = 50 * time.Millisecond // the same for datagrams, at least; twice the RTT when longer
+	drainMax       = 2 * time.Second       // longest drain
+	udpStockSettle = 50 * time.Millisecond // a UDP client pauses this long, at least, before telling a stock server TEST_END
 )
 
 // stopSending stops the local senders and waits for their goroutines, so
