@@ -250,6 +250,11 @@ func TestUnreachableAndRefused(t *testing.T) {
 // netns makes an empty network namespace (loopback only) for the test, or
 // skips when that needs privileges the test lacks.
 func netns(t *testing.T) string {
+	return namedNetns(t, "goperf-test")
+}
+
+// namedNetns is netns with a name that starts with prefix.
+func namedNetns(t *testing.T, prefix string) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("network namespaces need root")
@@ -257,7 +262,7 @@ func netns(t *testing.T) string {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("ip (iproute2) not installed")
 	}
-	name := fmt.Sprintf("goperf-test-%d", os.Getpid())
+	name := fmt.Sprintf("%s-%d", prefix, os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Skipf("ip netns add: %v %s", err, out)
 	}

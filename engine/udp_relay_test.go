@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// relay stands between a client and a server on loopback: it forwards the
+// control connection as it is and impairs the data datagrams (those of
+// exactly length bytes) on purpose, each way: of every ten it swaps the
+// fifth and sixth, and it sends every 25th twice.
+type relay struct {
+	t      *testing.T
+	server int // the server's port
+	length int
+	port   int
+	tcp    net.Listener
+	udp    *net.UDPConn
+
+	mu      sync.Mutex
+	swapped int // datagrams that arrived after their successor
+	doubled int // datagrams sent twice
+}
+
+// startRelay listens on one port for TCP and UDP, in front of server.
+func startRelay(t *testing.T, server, length int) *relay {
+	t.Helper()
+	r := &relay{t: t, server: server, length: length}
+	for range 10 {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+		if err != nil {
+			ln.Close()
+			continue
+		}
+		r.tcp, r.udp, r.port = ln, uc, port
+		break
+	}
+	if r.tcp == nil {
+		t.Fatal("no port free for both TCP and UDP")
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); r.serveTCP() }()
+	go func() { defer wg.Done(); r.serveUDP() }()
+	t.Cleanup(func() { r.tcp.Close(); r.udp.Close(); wg.Wait() })
+	return r
+}
+
+func (r *relay) serveTCP() {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		c, err := r.tcp.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp4", joinHostPort("127.0.0.1", r.server))
+		if err != nil {
+			c.Close()
+			continue
+		}
+		wg.Add(2)
+		pipe := func(dst, src net.Conn) {
+			defer wg.Done()
+			_, _ = io.Copy(dst, src)
+			dst.(*net.TCPConn).CloseWrite()
+		}
+		go pipe(up, c)
+		go pipe(c, up)
+		r.t.Cleanup(func() { c.Close(); up.Close() })
+	}
+}
+
+// serveUDP forwards datagrams from clients to the server, one upstream
+// socket per client, and the server's answers back.
+func (r *relay) serveUDP() {
+	ups := map[string]*net.UDPConn{}
+	var wg sync.WaitGroup
+	defer func() {
+		for _, up := range ups {
+			up.Close()
+		}
+		wg.Wait()
+	}()
+	im := r.impairer(func(p []byte, to *net.UDPConn, _ *net.UDPAddr) { _, _ = to.Write(p) })
+	buf := make([]byte, 65536)
+	for {
+		_ = r.udp.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		n, from, err := r.udp.ReadFromUDP(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			im.flush()
+			continue
+		}
+		if err != nil {
+			return
+		}
+		up := ups[from.String()]
+		if up == nil {
+			if up, err = net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: r.server}); err != nil {
+				continue
+			}
+			ups[from.String()] = up
+			wg.Add(1)
+			go func() { defer wg.Done(); r.answer(up, from) }()
+		}
+		im.forward(buf[:n], up, nil)
+	}
+}
+
+// answer forwards what the server sends on up back to the client.
+func (r *relay) answer(up *net.UDPConn, client *net.UDPAddr) {
+	im := r.impairer(func(p []byte, _ *net.UDPConn, to *net.UDPAddr) { _, _ = r.udp.WriteToUDP(p, to) })
+	buf := make([]byte, 65536)
+	for {
+		_ = up.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		n, err := up.Read(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			im.flush()
+			continue
+		}
+		if err != nil {
+			return
+		}
+		im.forward(buf[:n], nil, client)
+	}
+}
+
+// impairer swaps and repeats one direction's data datagrams.
+type impairer struct {
+	r     *relay
+	send  func(p []byte, conn *net.UDPConn, addr *net.UDPAddr)
+	k     int
+	held  []byte
+	hconn *net.UDPConn
+	haddr *net.UDPAddr
+}
+
+func (r *relay) impairer(send func([]byte, *net.UDPConn, *net.UDPAddr)) *impairer {
+	return &impairer{r: r, send: send}
+}
+
+func (im *impairer) forward(p []byte, conn *net.UDPConn, addr *net.UDPAddr) {
+	if len(p) != im.r.length {
+		im.send(p, conn, addr)
+		return
+	}
+	im.k++
+	switch {
+	case im.k%10 == 5:
+		im.held, im.hconn, im.haddr = append(im.held[:0], p...), conn, addr
+		return
+	case im.k%10 == 6 && im.held != nil:
+		im.send(p, conn, addr)
+		im.flush()
+		im.r.count(&im.r.swapped)
+		return
+	case im.k%25 == 0:
+		im.send(p, conn, addr)
+		im.r.count(&im.r.doubled)
+	}
+	im.send(p, conn, addr)
+}
+
+// flush sends a held datagram that has no successor yet.
+func (im *impairer) flush() {
+	if im.held != nil {
+		im.send(im.held, im.hconn, im.haddr)
+		im.held = nil
+	}
+}
+
+func (r *relay) count(n *int) {
+	r.mu.Lock()
+	*n++
+	r.mu.Unlock()
+}
+
+func (r *relay) counts() (swapped, doubled int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.swapped, r.doubled
+}
+
+// TestUDPReorderAndDuplicates runs UDP tests through the relay, each way,
+// and expects every swap counted out of order, every repeat counted a
+// duplicate, and nothing lost.
+func TestUDPReorderAndDuplicates(t *testing.T) {
+	ts := startServer(t, ServerConfig{}, JSON)
+	for _, dir := range []Direction{Forward, Reverse} {
+		t.Run(dir.String(), func(t *testing.T) {
+			const length = 1400
+			r := startRelay(t, ts.port, length)
+			cfg := ts.clientConfig(Spec{Proto: UDP, Length: length, Bitrate: 50e6, Duration: time.Second, Direction: dir})
+			cfg.Port = r.port
+			sum, _, err := runClient(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkUDPAccount(t, sum)
+			swapped, doubled := r.counts()
+			rcv := sum.Forward.Receiver.UDP
+			t.Logf("relay swapped %d, doubled %d; receiver: %d received, %d lost, %d out of order, %d duplicates",
+				swapped, doubled, rcv.Packets, rcv.Lost, rcv.OutOfOrder, rcv.Duplicates)
+			if swapped == 0 || doubled == 0 {
+				t.Fatal("the relay impaired nothing")
+			}
+			if rcv.Lost != 0 || rcv.OutOfOrder != uint64(swapped) || rcv.Duplicates != uint64(doubled) {
+				t.Errorf("receiver counts %d lost, %d out of order, %d duplicates; want 0, %d, %d",
+					rcv.Lost, rcv.OutOfOrder, rcv.Duplicates, swapped, doubled)
+			}
+		})
+	}
+}
