@@ -212,5 +212,6 @@ func (b *batchSys) readMeminfo(fd uintptr) {
 		uintptr(unsafe.Pointer(&b.meminfo[0])), uintptr(unsafe.Pointer(&size)), 0)
 	b.meminfoOK = e == 0 && size > skMeminfoDrops*4
 }
+
 func (b *batchSys) offload() (bool, bool) { return b.gso, b.gro }
 func (b *batchSys) syscalls() uint64      { return b.calls.Load() }
