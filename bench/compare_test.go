@@ -39,11 +39,12 @@ func BenchmarkVsIperf3(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			g, i := Median(res["goperf"]), Median(res["iperf3"])
+			gs, is := Pick(res["goperf"], ReceiverGbps), Pick(res["iperf3"], ReceiverGbps)
+			g, i := Median(gs), Median(is)
 			b.ReportMetric(g, "goperf-Gbit/s")
 			b.ReportMetric(i, "iperf3-Gbit/s")
 			b.ReportMetric(g/i, "ratio")
-			b.Logf("goperf %v iperf3 %v", res["goperf"], res["iperf3"])
+			b.Logf("goperf %v iperf3 %v", gs, is)
 		})
 	}
 }

@@ -15,16 +15,23 @@ import (
 
 // Case is one throughput test: buffer size, streams, length.
 type Case struct {
-	Length     int           // bytes per write and read
+	Length     int           // bytes per write and read, or per datagram
 	Streams    int           // parallel streams
 	Time       time.Duration // test length, whole seconds
 	Congestion string        // TCP congestion control (-C); "" = the system's default
+	UDP        bool          // a UDP test (-u)
+	Rate       string        // target bit rate, "0" = unlimited; "" = the tool's default
+	Interval   int           // seconds between interval reports, 0 = none
+	Flags      []string      // more client flags, for every tool
 }
 
 // String names the case as sub-benchmarks do: "len=128K/P=4", with
 // "/C=cubic" when the case sets the congestion control.
 func (c Case) String() string {
 	s := fmt.Sprintf("len=%s/P=%d", sizeName(c.Length), c.Streams)
+	if c.UDP {
+		s = "udp/" + s
+	}
 	if c.Congestion != "" {
 		s += "/C=" + c.Congestion
 	}
@@ -47,6 +54,7 @@ type Tool struct {
 	Name       string
 	Path       string
 	BufferFlag string   // "-l" or "-b"
+	RateFlag   string   // "-b" or "--bitrate"
 	Extra      []string // more client flags
 }
 
@@ -54,8 +62,16 @@ type Tool struct {
 type Result struct {
 	Sent, Received uint64  // bytes
 	Gbps           float64 // receiver's rate, Gbit/s
+	SenderGbps     float64
 	ClientCPU      float64 // percent of one CPU
 	ServerCPU      float64
+	LostPercent    float64   // UDP: datagrams lost
+	Intervals      []float64 // Gbit/s of each interval report
+	// goperf's UDP figures: datagrams and system calls, summed over streams.
+	Datagrams                    uint64
+	SenderSyscalls, RecvSyscalls uint64
+	SenderBatch, ReceiverBatch   int
+	SenderGSO, ReceiverGRO       bool
 }
 
 // Run runs t's server and client once for c on loopback and returns the
@@ -71,13 +87,7 @@ func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
 		return Result{}, fmt.Errorf("%s server: %w", t.Name, err)
 	}
 	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-	args := []string{"-c", "127.0.0.1", "-p", p, "-J", "-i", "0",
-		"-t", strconv.Itoa(int(c.Time / time.Second)), "-P", strconv.Itoa(c.Streams),
-		t.BufferFlag, strconv.Itoa(c.Length)}
-	if c.Congestion != "" {
-		args = append(args, "-C", c.Congestion)
-	}
-	args = append(args, t.Extra...)
+	args := t.clientArgs(p, c)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		res, err := t.client(ctx, args)
@@ -90,23 +100,28 @@ func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
 
 var errNotListening = errors.New("server not listening yet")
 
+// clientArgs returns the client's command line for c against port.
+func (t Tool) clientArgs(port string, c Case) []string {
+	args := []string{"-c", "127.0.0.1", "-p", port, "-J", "-i", strconv.Itoa(c.Interval),
+		"-t", strconv.Itoa(int(c.Time / time.Second)), "-P", strconv.Itoa(c.Streams),
+		t.BufferFlag, strconv.Itoa(c.Length)}
+	if c.Congestion != "" {
+		args = append(args, "-C", c.Congestion)
+	}
+	if c.UDP {
+		args = append(args, "-u")
+	}
+	if c.Rate != "" {
+		args = append(args, t.RateFlag, c.Rate)
+	}
+	args = append(args, c.Flags...)
+	return append(args, t.Extra...)
+}
+
 // client runs the client and decodes its -J document.
 func (t Tool) client(ctx context.Context, args []string) (Result, error) {
 	out, err := exec.CommandContext(ctx, t.Path, args...).Output()
-	var doc struct {
-		Error string
-		End   struct {
-			SumSent     struct{ Bytes uint64 } `json:"sum_sent"`
-			SumReceived struct {
-				Bytes         uint64
-				BitsPerSecond float64 `json:"bits_per_second"`
-			} `json:"sum_received"`
-			CPU struct {
-				HostTotal   float64 `json:"host_total"`
-				RemoteTotal float64 `json:"remote_total"`
-			} `json:"cpu_utilization_percent"`
-		}
-	}
+	var doc clientDoc
 	if jerr := json.Unmarshal(out, &doc); jerr != nil {
 		return Result{}, fmt.Errorf("%s client: %v; output %.200q", t.Name, errors.Join(err, jerr), out)
 	}
@@ -116,12 +131,7 @@ func (t Tool) client(ctx context.Context, args []string) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("%s client: %s", t.Name, doc.Error)
 	}
-	e := doc.End
-	return Result{
-		Sent: e.SumSent.Bytes, Received: e.SumReceived.Bytes,
-		Gbps:      e.SumReceived.BitsPerSecond / 1e9,
-		ClientCPU: e.CPU.HostTotal, ServerCPU: e.CPU.RemoteTotal,
-	}, nil
+	return doc.result(), nil
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
@@ -149,17 +159,31 @@ func Median(xs []float64) float64 {
 }
 
 // Alternate runs each tool once per round, in turn, for rounds rounds, and
-// returns each tool's Gbit/s in round order.
-func Alternate(ctx context.Context, tools []Tool, c Case, rounds int) (map[string][]float64, error) {
-	res := make(map[string][]float64, len(tools))
+// returns each tool's results in round order.
+func Alternate(ctx context.Context, tools []Tool, c Case, rounds int) (map[string][]Result, error) {
+	res := make(map[string][]Result, len(tools))
 	for range rounds {
 		for _, t := range tools {
 			r, err := t.Run(ctx, c)
 			if err != nil {
 				return res, err
 			}
-			res[t.Name] = append(res[t.Name], r.Gbps)
+			res[t.Name] = append(res[t.Name], r)
 		}
 	}
 	return res, nil
 }
+
+// Pick returns one figure of each result.
+func Pick(rs []Result, f func(Result) float64) []float64 {
+	xs := make([]float64, len(rs))
+	for i, r := range rs {
+		xs[i] = f(r)
+	}
+	return xs
+}
+
+// ReceiverGbps and the functions beside it are figures for Pick.
+func ReceiverGbps(r Result) float64 { return r.Gbps }
+func SenderGbps(r Result) float64   { return r.SenderGbps }
+func LostPercent(r Result) float64  { return r.LostPercent }

@@ -37,5 +37,6 @@ func contenders(b *testing.B) (goperf, iperf3 Tool) {
 		}
 		b.Skip("iperf3 not installed")
 	}
-	return Tool{Name: "goperf", Path: bin, BufferFlag: "-b"}, Tool{Name: "iperf3", Path: path, BufferFlag: "-l"}
+	return Tool{Name: "goperf", Path: bin, BufferFlag: "-b", RateFlag: "--bitrate"},
+		Tool{Name: "iperf3", Path: path, BufferFlag: "-l", RateFlag: "-b"}
 }

@@ -433,22 +433,35 @@ type jsonEndExt struct {
 }
 
 type jsonUDPAccount struct {
-	ID          int    `json:"id"`
-	Socket      int    `json:"socket"`
-	Sent        uint64 `json:"sent"`
-	Received    uint64 `json:"received"`
-	Lost        uint64 `json:"lost"`
-	SocketDrops *int64 `json:"socket_drops"` // null when the kernel did not say
-	Estimated   bool   `json:"socket_drops_estimated"`
-	PathLoss    *int64 `json:"path_loss"`
-	OutOfOrder  uint64 `json:"out_of_order"`
-	Duplicates  uint64 `json:"duplicates"`
-	Late        uint64 `json:"late"`
-	Uncounted   uint64 `json:"uncounted"` // sent after a stock iperf3 receiver stopped counting
-	Syscalls    uint64 `json:"syscalls"`
-	Batch       int    `json:"batch"`
-	GSO         bool   `json:"gso"`
-	GRO         bool   `json:"gro"`
+	ID          int        `json:"id"`
+	Socket      int        `json:"socket"`
+	Sent        uint64     `json:"sent"`
+	Received    uint64     `json:"received"`
+	Lost        uint64     `json:"lost"`
+	SocketDrops *int64     `json:"socket_drops"` // null when the kernel did not say
+	Estimated   bool       `json:"socket_drops_estimated"`
+	PathLoss    *int64     `json:"path_loss"`
+	OutOfOrder  uint64     `json:"out_of_order"`
+	Duplicates  uint64     `json:"duplicates"`
+	Late        uint64     `json:"late"`
+	Uncounted   uint64     `json:"uncounted"`   // sent after a stock iperf3 receiver stopped counting
+	SenderIO    *jsonUDPIO `json:"sender_io"`   // null when the sender is a stock iperf3
+	ReceiverIO  *jsonUDPIO `json:"receiver_io"` // likewise
+}
+
+// jsonUDPIO is how one end moved a UDP stream's datagrams.
+type jsonUDPIO struct {
+	Syscalls uint64 `json:"syscalls"`
+	Batch    int    `json:"batch"`
+	GSO      bool   `json:"gso"`
+	GRO      bool   `json:"gro"`
+}
+
+func newJSONUDPIO(u *UDPStats) *jsonUDPIO {
+	if u.Batch == 0 {
+		return nil
+	}
+	return &jsonUDPIO{Syscalls: u.Syscalls, Batch: u.Batch, GSO: u.GSO, GRO: u.GRO}
 }
 
 type jsonTCPStats struct {
@@ -533,14 +546,10 @@ func newJSONEndExt(sum *Summary) *jsonEndExt {
 		if snd == nil || rcv == nil {
 			continue
 		}
-		io := rcv
-		if ss.Local {
-			io = snd
-		}
 		a := jsonUDPAccount{
 			ID: ss.ID, Socket: ss.Socket, Sent: snd.Packets, Received: rcv.Packets, Lost: rcv.Lost,
 			OutOfOrder: rcv.OutOfOrder, Duplicates: rcv.Duplicates, Late: rcv.Late, Uncounted: rcv.Uncounted,
-			Syscalls: io.Syscalls, Batch: io.Batch, GSO: io.GSO, GRO: io.GRO,
+			SenderIO: newJSONUDPIO(snd), ReceiverIO: newJSONUDPIO(rcv),
 		}
 		if rcv.SocketDrops >= 0 {
 			drops, path := rcv.SocketDrops, rcv.PathLoss()

@@ -198,6 +198,7 @@ func udpSides(s *stream, lr localResult, remote *peerStream) (snd, rcv *UDPStats
 			snd.Packets = total - min(e.Boundary, total)
 			rcv.Packets, rcv.Lost = e.Received, snd.Packets-min(e.Received, snd.Packets)
 			rcv.OutOfOrder, rcv.Duplicates, rcv.Late = e.OutOfOrder, e.Duplicates, e.Late
+			rcv.Syscalls, rcv.Batch, rcv.GSO, rcv.GRO = e.Syscalls, e.Batch, e.GSO, e.GRO
 			if e.SocketDrops != nil {
 				rcv.SocketDrops, rcv.DropsEstimated = min(*e.SocketDrops, int64(rcv.Lost)), e.DropsEstimated
 			}
@@ -218,6 +219,10 @@ func udpSides(s *stream, lr localResult, remote *peerStream) (snd, rcv *UDPStats
 		total = remote.sentTotal()
 	}
 	snd.Packets = total - min(a.boundary, total)
+	if remote != nil && remote.ext != nil {
+		e := remote.ext
+		snd.Syscalls, snd.Batch, snd.GSO, snd.GRO = e.Syscalls, e.Batch, e.GSO, e.GRO
+	}
 	rcv.Packets, rcv.Lost = a.received, a.lost(total)
 	rcv.Jitter, rcv.OutOfOrder, rcv.Duplicates, rcv.Late = a.jitter, a.outOfOrder, a.duplicates, a.late
 	if d, est, ok := u.socketDrops(); ok {

@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+)
+
+// BenchmarkUDPVsIperf3 runs goperf -u --bitrate 0 and iperf3 -u -b 0
+// alternately on loopback, b.N rounds per datagram size, and reports the
+// median sender and receiver rates and loss of each, and the ratio of
+// receiver rates.
+func BenchmarkUDPVsIperf3(b *testing.B) {
+	goperf, iperf3 := contenders(b)
+	for _, size := range []int{1400, 8 << 10} {
+		c := Case{UDP: true, Length: size, Streams: 1, Rate: "0", Time: benchSeconds()}
+		b.Run(c.String(), func(b *testing.B) {
+			res, err := Alternate(context.Background(), []Tool{goperf, iperf3}, c, b.N)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, name := range []string{"goperf", "iperf3"} {
+				b.ReportMetric(Median(Pick(res[name], SenderGbps)), name+"-sent-Gbit/s")
+				b.ReportMetric(Median(Pick(res[name], ReceiverGbps)), name+"-recv-Gbit/s")
+				b.ReportMetric(Median(Pick(res[name], LostPercent)), name+"-loss-%")
+				b.Logf("%s receiver %v loss %v", name, Pick(res[name], ReceiverGbps), Pick(res[name], LostPercent))
+			}
+			b.ReportMetric(Median(Pick(res["goperf"], ReceiverGbps))/Median(Pick(res["iperf3"], ReceiverGbps)), "recv-ratio")
+		})
+	}
+}
+
+// BenchmarkUDPBatch runs goperf alone at 1400-byte datagrams, unlimited,
+// for each batch size with and without GSO (and GRO), and reports the
+// receiver's rate, the loss and the system calls per datagram each end.
+func BenchmarkUDPBatch(b *testing.B) {
+	goperf, _ := contenders(b)
+	for _, offload := range []bool{false, true} {
+		for _, batch := range []int{1, 8, 32, 64} {
+			c := Case{UDP: true, Length: 1400, Streams: 1, Rate: "0", Time: benchSeconds(),
+				Flags: []string{"--batch", fmt.Sprint(batch)}}
+			name := fmt.Sprintf("batch=%d/gso=%v", batch, offload)
+			if !offload {
+				c.Flags = append(c.Flags, "--no-gso", "--no-gro")
+			}
+			b.Run(name, func(b *testing.B) {
+				var rs []Result
+				for range b.N {
+					r, err := goperf.Run(context.Background(), c)
+					if err != nil {
+						b.Fatal(err)
+					}
+					rs = append(rs, r)
+				}
+				perDatagram := func(calls func(Result) uint64) func(Result) float64 {
+					return func(r Result) float64 { return float64(calls(r)) / float64(max(r.Datagrams, 1)) }
+				}
+				b.ReportMetric(Median(Pick(rs, ReceiverGbps)), "recv-Gbit/s")
+				b.ReportMetric(Median(Pick(rs, LostPercent)), "loss-%")
+				b.ReportMetric(Median(Pick(rs, perDatagram(func(r Result) uint64 { return r.SenderSyscalls }))), "send-calls/datagram")
+				b.ReportMetric(Median(Pick(rs, perDatagram(func(r Result) uint64 { return r.RecvSyscalls }))), "recv-calls/datagram")
+			})
+		}
+	}
+}
+
+// BenchmarkUDPPacing runs goperf at --bitrate 100M with one-second
+// intervals and reports the delivered rate against the target and the
+// largest interval's deviation from it.
+func BenchmarkUDPPacing(b *testing.B) {
+	goperf, _ := contenders(b)
+	const target = 0.1 // Gbit/s
+	c := Case{UDP: true, Length: 1400, Streams: 1, Rate: "100M", Interval: 1, Time: 5 * benchSeconds() / 3}
+	var rs []Result
+	for range b.N {
+		r, err := goperf.Run(context.Background(), c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	worst := func(r Result) float64 {
+		w := 0.0
+		for _, g := range r.Intervals {
+			w = max(w, math.Abs(g/target-1))
+		}
+		return w * 100
+	}
+	b.ReportMetric(Median(Pick(rs, ReceiverGbps))/target, "delivered/target")
+	b.ReportMetric(Median(Pick(rs, worst)), "worst-interval-dev-%")
+	b.ReportMetric(Median(Pick(rs, LostPercent)), "loss-%")
+	b.Logf("intervals (Gbit/s) of the last run: %v", rs[len(rs)-1].Intervals)
+}
