@@ -45,14 +45,7 @@ func BenchmarkUDPBatch(b *testing.B) {
 				c.Flags = append(c.Flags, "--no-gso", "--no-gro")
 			}
 			b.Run(name, func(b *testing.B) {
-				var rs []Result
-				for range b.N {
-					r, err := goperf.Run(context.Background(), c)
-					if err != nil {
-						b.Fatal(err)
-					}
-					rs = append(rs, r)
-				}
+				rs := runN(b, goperf, c)
 				perDatagram := func(calls func(Result) uint64) func(Result) float64 {
 					return func(r Result) float64 { return float64(calls(r)) / float64(max(r.Datagrams, 1)) }
 				}
@@ -72,14 +65,7 @@ func BenchmarkUDPPacing(b *testing.B) {
 	goperf, _ := contenders(b)
 	const target = 0.1 // Gbit/s
 	c := Case{UDP: true, Length: 1400, Streams: 1, Rate: "100M", Interval: 1, Time: 5 * benchSeconds() / 3}
-	var rs []Result
-	for range b.N {
-		r, err := goperf.Run(context.Background(), c)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rs = append(rs, r)
-	}
+	rs := runN(b, goperf, c)
 	worst := func(r Result) float64 {
 		w := 0.0
 		for _, g := range r.Intervals {
@@ -91,4 +77,14 @@ func BenchmarkUDPPacing(b *testing.B) {
 	b.ReportMetric(Median(Pick(rs, worst)), "worst-interval-dev-%")
 	b.ReportMetric(Median(Pick(rs, LostPercent)), "loss-%")
 	b.Logf("intervals (Gbit/s) of the last run: %v", rs[len(rs)-1].Intervals)
+}
+
+// runN runs t for c b.N times.
+func runN(b *testing.B, t Tool, c Case) []Result {
+	b.Helper()
+	res, err := Alternate(context.Background(), []Tool{t}, c, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res[t.Name]
 }

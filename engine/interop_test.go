@@ -159,20 +159,7 @@ func TestInteropIperf3ClientGoperfServer(t *testing.T) {
 			if m.spec.Bytes == 0 {
 				args = append(args, "-t", "1")
 			}
-			var out bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			cli := runIperf3(t, cmd, &out, 20*time.Second)
-			docs := serverDocs(t, ts.out.String())
-			if len(docs) != i+1 {
-				t.Fatalf("goperf server printed %d documents after %d tests; log: %s", len(docs), i+1, ts.errs.String())
-			}
-			srv := docs[i]
+			cli, srv := iperf3ClientAgainst(t, bin, ts, i, args)
 			for _, key := range []string{"sum_sent", "sum_received", "sum_sent_bidir_reverse", "sum_received_bidir_reverse"} {
 				c, s := num(cli, "end", key, "bytes"), num(srv, "end", key, "bytes")
 				if c != s {
@@ -184,4 +171,24 @@ func TestInteropIperf3ClientGoperfServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// iperf3ClientAgainst runs a stock iperf3 client with args against ts, the
+// n-th test that server serves, and returns both ends' JSON documents.
+func iperf3ClientAgainst(t *testing.T, bin string, ts *testServer, n int, args []string) (cli, srv map[string]any) {
+	t.Helper()
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cli = runIperf3(t, cmd, &out, 20*time.Second)
+	docs := serverDocs(t, ts.out.String())
+	if len(docs) != n+1 {
+		t.Fatalf("goperf server printed %d documents after %d tests; log: %s", len(docs), n+1, ts.errs.String())
+	}
+	return cli, docs[n]
 }

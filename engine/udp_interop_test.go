@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -88,20 +87,7 @@ func TestUDPInteropIperf3ClientGoperfServer(t *testing.T) {
 	for i, m := range udpInteropModes {
 		t.Run(m.name, func(t *testing.T) {
 			args := append([]string{"-c", "127.0.0.1", "-p", strconv.Itoa(ts.port), "-J", "-u", "-b", "100M", "-l", "1400", "-t", "1"}, m.flags...)
-			var out bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			cli := runIperf3(t, cmd, &out, 20*time.Second)
-			docs := serverDocs(t, ts.out.String())
-			if len(docs) != i+1 {
-				t.Fatalf("goperf server printed %d documents after %d tests; log: %s", len(docs), i+1, ts.errs.String())
-			}
-			srv := docs[i]
+			cli, srv := iperf3ClientAgainst(t, bin, ts, i, args)
 			for _, key := range []string{"sum_sent", "sum_received", "sum_sent_bidir_reverse", "sum_received_bidir_reverse"} {
 				for _, field := range []string{"packets", "lost_packets"} {
 					if c, s := num(cli, "end", key, field), num(srv, "end", key, field); c != s {
