@@ -113,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	status := -1
 	parser, err := kong.New(&c,
 		kong.Name("goperf"),
-		kong.Description("TCP throughput tester that speaks iperf3's protocol."),
+		kong.Description("TCP and UDP throughput tester that speaks iperf3's protocol."),
 		kong.Vars{"version": "goperf " + engine.Version},
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { status = code }),

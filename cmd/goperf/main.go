@@ -1,4 +1,4 @@
-// Command goperf measures TCP throughput over iperf3's wire protocol: it
+// Command goperf measures TCP and UDP throughput over iperf3's wire protocol: it
 // tests against a stock iperf3 server, and a stock iperf3 client tests
 // against it.
 //
