@@ -388,7 +388,7 @@ func FuzzNumber(f *testing.F) {
 		if nerr == nil && !json.Valid([]byte(s)) {
 			t.Fatalf("Int accepted invalid JSON %q", s)
 		}
-		text := strings.TrimSpace(s)
+		text := strings.Trim(s, " \t\r\n") // JSON whitespace, not Unicode's
 		valid := json.Valid([]byte(s))
 		if v, err := strconv.ParseInt(text, 10, 64); valid && err == nil && (nerr != nil || int64(n) != v) {
 			t.Fatalf("Int(%q) = %d, %v; want %d", s, n, nerr, v)
