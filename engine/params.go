@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"time"
 
 	"github.com/goperf/goperf/engine/wire"
@@ -51,15 +52,15 @@ func (s *Spec) params() *wire.Params {
 // validates it. Errors carry the iperf3 code to report.
 func specFromParams(p *wire.Params) (*Spec, error) {
 	s := &Spec{
-		Streams:         int(p.Parallel),
-		Length:          int(p.Len),
+		Streams:         intOf(p.Parallel),
+		Length:          intOf(p.Len),
 		Omit:            seconds(p.Omit),
 		Duration:        seconds(p.Time),
-		Window:          int(p.Window),
-		MSS:             int(p.MSS),
+		Window:          intOf(p.Window),
+		MSS:             intOf(p.MSS),
 		NoDelay:         bool(p.NoDelay),
 		Congestion:      p.Congestion,
-		TOS:             int(p.TOS),
+		TOS:             intOf(p.TOS),
 		Title:           p.Title,
 		ExtraData:       p.ExtraData,
 		GetServerOutput: bool(p.GetServerOutput),
@@ -97,6 +98,13 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// intOf converts n to an int, saturating where int has 32 bits, so that a
+// value out of range stays out of range for validate instead of wrapping
+// into it (4294967297 streams must not become 1).
+func intOf(n wire.Int) int {
+	return int(max(min(int64(n), math.MaxInt), math.MinInt))
 }
 
 // seconds converts whole seconds to a duration.

@@ -104,11 +104,23 @@ func DecodeResults(b []byte) (*Results, error) {
 	return &r, nil
 }
 
-// requireKeys checks that every key is in m, matching case-insensitively.
+// requireKeys checks that every key is in m once, matching
+// case-insensitively. A key spelled twice in different cases is refused:
+// lookup would check the exact spelling while encoding/json keeps the last
+// one, and iperf3 the first, so the three could read different values.
 func requireKeys(m map[string]json.RawMessage, keys []string, what string) error {
 	for _, k := range keys {
-		if lookup(m, k) == nil {
+		n := 0
+		for mk := range m {
+			if strings.EqualFold(mk, k) {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
 			return fmt.Errorf("%s: missing %q", what, k)
+		case n > 1:
+			return fmt.Errorf("%s: %q appears %d times in different cases", what, k, n)
 		}
 	}
 	return nil

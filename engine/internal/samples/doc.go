@@ -1,3 +1,3 @@
 // Package samples gives tests the iperf3 messages captured in the
-// module's testdata/iperf3 folder, and the fuzz seeds in testdata/fuzz.
+// module's testdata/iperf3 folder.
 package samples

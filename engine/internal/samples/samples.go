@@ -50,22 +50,3 @@ func Read(tb testing.TB, name string) []byte {
 	}
 	return b
 }
-
-// Seeds returns the fuzz seeds of target, the files in the module's
-// testdata/fuzz/<target> folder, each one input; none is not an error.
-func Seeds(tb testing.TB, target string) [][]byte {
-	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(filepath.Dir(Dir(tb)), "fuzz", target, "*"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var seeds [][]byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		seeds = append(seeds, b)
-	}
-	return seeds
-}
