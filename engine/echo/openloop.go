@@ -1,0 +1,231 @@
+package echo
+
+import (
+	"context"
+	"math"
+	"net"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/goperf/goperf/sockopt"
+)
+
+// In the open loop one sender goroutine sends message i, for i from 0, at
+// its intended time due(i) = i/Rate after the epoch, on connection i mod
+// Conns, as sequence number i div Conns there; it never waits for an echo.
+// Each connection has a receiver goroutine that rebuilds the message from
+// its sequence number, compares it byte for byte and records the round
+// trip from the intended send time. A sender that falls behind sends at
+// once, without skipping, so its own lateness and any stall of the path
+// show in the round trips of every message they delay.
+//
+// The number of messages is fixed before the first is sent (the run's
+// duration or count at the rate), so each receiver knows how many echoes
+// to wait for.
+
+// spinWindow is how far ahead of a due time the sender stops sleeping and
+// watches the clock instead. Go's timers may fire a millisecond late, so
+// the sender sleeps with sockopt.Sleep on a thread of its own whose timer
+// slack is a nanosecond: it then wakes within some tens of microseconds.
+const spinWindow = 50 * time.Microsecond
+
+// lag is how late the sender was: how much of each round trip is the
+// sender's own delay rather than the path's.
+type lag struct {
+	max time.Duration
+	sum time.Duration
+	n   uint64
+}
+
+// openLoop sends on this goroutine and receives on one per connection.
+func (r *run) openLoop(ctx context.Context) {
+	total := r.messages()
+	var wg sync.WaitGroup
+	for i, c := range r.conns {
+		rc := newReceiver(r, c, i, share(total, len(r.conns), i))
+		wg.Go(func() { r.tallies[i].err = r.connError(rc.run()) })
+	}
+	r.send(ctx, total)
+	wg.Wait()
+}
+
+// due returns message i's intended send time after the epoch.
+func (r *run) due(i uint64) time.Duration {
+	return time.Duration(float64(i) * float64(time.Second) / r.m.Rate)
+}
+
+// messages returns how many messages the open loop sends: those due
+// before the end of the run, or the warm-up's and Count more.
+func (r *run) messages() uint64 {
+	perNs := r.m.Rate / float64(time.Second)
+	if r.m.Count > 0 {
+		return uint64(math.Ceil(float64(r.warmEnd)*perNs)) + r.m.Count
+	}
+	return uint64(math.Ceil(float64(r.end) * perNs))
+}
+
+// send sends all messages at their due times. After the last, UDP
+// receivers get the lost timeout to collect the remaining echoes.
+func (r *run) send(ctx context.Context, total uint64) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if prev, err := sockopt.SetTimerSlack(1); err == nil {
+		defer func() { _, _ = sockopt.SetTimerSlack(prev) }()
+	}
+	msg := newMessage(r.m.Size)
+	failed := make([]bool, len(r.conns))
+	n := uint64(len(r.conns))
+	for i := range total {
+		due := r.due(i)
+		r.waitUntil(due)
+		if ctx.Err() != nil {
+			break
+		}
+		c := i % n
+		if failed[c] {
+			continue
+		}
+		if late := r.since() - due; due >= r.warmEnd {
+			r.lag.add(late)
+		}
+		stamp(msg, i/n, due)
+		if _, err := r.conns[c].Write(msg); err != nil {
+			failed[c] = true // the receiver sees the failure, or counts the rest lost
+		}
+	}
+	if r.cfg.Proto == UDP {
+		for _, c := range r.conns {
+			_ = c.SetReadDeadline(time.Now().Add(r.cfg.LostTimeout))
+		}
+	}
+}
+
+// waitUntil returns at due: it sleeps while due is far, then spins on the
+// clock. It does not yield while spinning: a runnable goroutine in the
+// run queue keeps the scheduler from polling the network, which would
+// delay the receivers.
+func (r *run) waitUntil(due time.Duration) {
+	for left := due - r.since(); left > 0; left = due - r.since() {
+		if left > spinWindow {
+			sockopt.Sleep(left - spinWindow)
+		}
+	}
+}
+
+func (l *lag) add(d time.Duration) {
+	l.max = max(l.max, d)
+	l.sum += d
+	l.n++
+}
+
+// receiver collects one connection's echoes in the open loop. Its buffers
+// and its bitmap of sequence numbers seen are allocated once.
+type receiver struct {
+	r     *run
+	conn  net.Conn
+	t     *tally
+	index uint64 // the connection's number
+	n     uint64 // messages sent on the connection
+	want  []byte // the expected message, restamped per echo
+	in    []byte // TCP: one message; UDP: one byte more, so a longer echo shows
+	seen  []uint64
+	stall idleDeadline // TCP
+}
+
+func newReceiver(r *run, conn net.Conn, i int, n uint64) *receiver {
+	rc := &receiver{r: r, conn: conn, t: &r.tallies[i], index: uint64(i), n: n,
+		want: newMessage(r.m.Size), seen: make([]uint64, (n+63)/64)}
+	rc.in = make([]byte, r.m.Size, r.m.Size+1)
+	if r.cfg.Proto == UDP {
+		rc.in = rc.in[:r.m.Size+1]
+	}
+	rc.stall = idleDeadline{set: conn.SetReadDeadline, period: r.cfg.StallTimeout}
+	return rc
+}
+
+// run receives until every message came back; over UDP, until then or
+// the lost timeout after the last was sent. It then counts the measured
+// messages sent, and the UDP ones lost.
+func (rc *receiver) run() error {
+	var err error
+	if rc.r.cfg.Proto == UDP {
+		err = rc.receiveUDP()
+	} else {
+		err = rc.receiveTCP()
+	}
+	for seq := range rc.n {
+		if rc.r.due(seq*uint64(len(rc.r.conns))+rc.index) >= rc.r.warmEnd {
+			rc.t.sent++
+		}
+	}
+	return err
+}
+
+func (rc *receiver) receiveTCP() error {
+	if err := rc.stall.arm(); err != nil {
+		return err
+	}
+	for got := uint64(0); got < rc.n; got++ {
+		if err := readFull(rc.conn, rc.in, &rc.stall); err != nil {
+			return err
+		}
+		if got == 0 && isBusy(rc.in) && !matches(rc.in, rc.expect(0)) {
+			return refusal(rc.conn, rc.in)
+		}
+		rc.check(rc.in)
+	}
+	return nil
+}
+
+func (rc *receiver) receiveUDP() error {
+	for got := uint64(0); got < rc.n; {
+		n, err := rc.conn.Read(rc.in)
+		switch {
+		case isTimeout(err):
+			return nil // the rest is lost
+		case err != nil:
+			return err
+		}
+		if rc.check(rc.in[:n]) {
+			got++
+		}
+	}
+	return nil
+}
+
+// check accounts for one echo; it returns false for a duplicate.
+func (rc *receiver) check(echo []byte) bool {
+	now := rc.r.since()
+	if len(echo) < headerLen || seqOf(echo) >= rc.n {
+		rc.t.mismatched++ // no message of ours carries this sequence number
+		return true
+	}
+	seq := seqOf(echo)
+	word, bit := seq/64, uint64(1)<<(seq%64)
+	if rc.seen[word]&bit != 0 {
+		rc.t.late++
+		return false
+	}
+	rc.seen[word] |= bit
+	due := rc.r.due(seq*uint64(len(rc.r.conns)) + rc.index)
+	measured := due >= rc.r.warmEnd
+	switch {
+	case !measured:
+	case !matches(echo, rc.expect(seq)):
+		rc.t.mismatched++
+	case rc.r.cfg.Proto == UDP && now-due > rc.r.cfg.LostTimeout:
+		rc.t.late++ // counted lost: it came back after the lost timeout
+	default:
+		rc.t.hist.Record(now - due)
+		rc.t.echoed++
+		rc.t.last = now
+	}
+	return true
+}
+
+// expect returns the message with sequence number seq on this connection.
+func (rc *receiver) expect(seq uint64) []byte {
+	stamp(rc.want, seq, rc.r.due(seq*uint64(len(rc.r.conns))+rc.index))
+	return rc.want
+}
