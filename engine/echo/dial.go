@@ -26,6 +26,9 @@ func announce(cfg *ClientConfig, out engine.Output) {
 func dial(ctx context.Context, cfg *ClientConfig) (net.Conn, error) {
 	d := net.Dialer{Timeout: cfg.ConnectTimeout}
 	conn, err := d.DialContext(ctx, cfg.Proto.String(), cfg.address())
+	if err != nil && ctx.Err() != nil {
+		return nil, engine.ErrInterrupted
+	}
 	if err != nil {
 		return nil, peerError(cfg, fmt.Errorf("dial %s: %w", cfg.address(), unwrapOp(err)), err)
 	}

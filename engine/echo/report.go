@@ -52,17 +52,15 @@ func (s *Summary) writeText(w io.Writer) error {
 
 // figure is one named duration of a Latency.
 type figure struct {
-	name string // as the text report prints it
-	key  string // as the JSON document names it
+	name string
 	d    time.Duration
 }
 
 // figures lists l's figures in report order.
 func (l Latency) figures() []figure {
 	return []figure{
-		{"min", "min", l.Min}, {"p50", "p50", l.P50}, {"p90", "p90", l.P90},
-		{"p99", "p99", l.P99}, {"p99.9", "p99_9", l.P999}, {"p99.99", "p99_99", l.P9999},
-		{"max", "max", l.Max}, {"mean", "mean", l.Mean}, {"stddev", "stddev", l.Stddev},
+		{"min", l.Min}, {"p50", l.P50}, {"p90", l.P90}, {"p99", l.P99}, {"p99.9", l.P999},
+		{"p99.99", l.P9999}, {"max", l.Max}, {"mean", l.Mean}, {"stddev", l.Stddev},
 	}
 }
 
