@@ -107,8 +107,8 @@ func (p *pinger) roundTrip(sent time.Duration) (outcome, error) {
 	if err := writeAll(p.conn, p.out, &p.stall); err != nil {
 		return 0, err
 	}
-	if err := readFull(p.conn, p.in, &p.stall); err != nil {
-		return 0, err
+	if n, err := readFull(p.conn, p.in, &p.stall); err != nil {
+		return 0, refusedOr(p.conn, p.in[:n], err)
 	}
 	if matches(p.in, p.out) {
 		return echoed, nil
@@ -145,17 +145,28 @@ func (p *pinger) udpRoundTrip(sent time.Duration) (outcome, error) {
 	}
 }
 
-// readFull fills p from conn, re-arming the deadline while data moves.
-func readFull(conn net.Conn, p []byte, d *idleDeadline) error {
-	for got := 0; got < len(p); {
+// readFull fills p from conn, re-arming the deadline while data moves. It
+// returns how much it read.
+func readFull(conn net.Conn, p []byte, d *idleDeadline) (int, error) {
+	got := 0
+	for got < len(p) {
 		n, err := conn.Read(p[got:])
 		got += n
 		if n > 0 {
 			d.progress()
 		}
 		if err != nil && got < len(p) && !d.retry(err) {
-			return err
+			return got, err
 		}
 	}
-	return nil
+	return got, nil
+}
+
+// refusedOr returns the server's refusal when got, the start of a stream
+// cut short by err, is one; otherwise err.
+func refusedOr(conn net.Conn, got []byte, err error) error {
+	if isBusy(got) {
+		return refusal(conn, got)
+	}
+	return err
 }

@@ -167,8 +167,8 @@ func (rc *receiver) receiveTCP() error {
 		return err
 	}
 	for got := uint64(0); got < rc.n; got++ {
-		if err := readFull(rc.conn, rc.in, &rc.stall); err != nil {
-			return err
+		if n, err := readFull(rc.conn, rc.in, &rc.stall); err != nil {
+			return refusedOr(rc.conn, rc.in[:n], err)
 		}
 		if got == 0 && isBusy(rc.in) && !matches(rc.in, rc.expect(0)) {
 			return refusal(rc.conn, rc.in)

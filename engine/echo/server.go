@@ -22,13 +22,15 @@ type Server struct {
 	conns  map[net.Conn]struct{}
 	closed bool // no connection is admitted any more
 
+	refusing chan struct{} // a slot per refusal in progress
+
 	wg sync.WaitGroup
 }
 
 // NewServer returns a server for cfg that reports to out.
 func NewServer(cfg ServerConfig, out engine.Output) *Server {
 	cfg.defaults()
-	return &Server{cfg: cfg, out: out, conns: map[net.Conn]struct{}{}}
+	return &Server{cfg: cfg, out: out, conns: map[net.Conn]struct{}{}, refusing: make(chan struct{}, maxRefusing)}
 }
 
 // Listen opens the socket and prints the seed's line,

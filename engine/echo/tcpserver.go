@@ -59,16 +59,34 @@ func (s *Server) release(conn net.Conn) {
 	_ = conn.Close()
 }
 
-// refuseTimeout bounds the write of the refusal line. A fresh socket's
-// send buffer is empty, so the write does not block in practice.
-const refuseTimeout = 100 * time.Millisecond
+// refuseTimeout bounds a refusal: the write of its line, and the wait for
+// the client to close its side, so that what the client sent meanwhile
+// does not turn the close into a reset that discards the line.
+const refuseTimeout = time.Second
+
+// maxRefusing caps the refusals in progress; past it a connection is
+// closed at once, without the line.
+const maxRefusing = 64
 
 // refuse tells a client the server is full, then closes its connection.
 func (s *Server) refuse(conn net.Conn, n int) {
 	s.verbosef("refused %v: %d connections", conn.RemoteAddr(), n)
-	_ = conn.SetWriteDeadline(time.Now().Add(refuseTimeout))
-	_, _ = fmt.Fprintf(conn, "%s: %d connections (try again later)\n", busyPrefix, n)
-	_ = conn.Close()
+	select {
+	case s.refusing <- struct{}{}:
+	default:
+		_ = conn.Close()
+		return
+	}
+	s.wg.Go(func() {
+		defer func() { <-s.refusing }()
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(refuseTimeout))
+		if _, err := fmt.Fprintf(conn, "%s: %d connections (try again later)\n", busyPrefix, n); err != nil {
+			return
+		}
+		_ = conn.(*net.TCPConn).CloseWrite()
+		_, _ = io.Copy(io.Discard, conn)
+	})
 }
 
 // echoConn echoes one connection until the peer closes it, it stays idle
