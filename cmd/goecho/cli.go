@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -43,12 +44,26 @@ type measureFlags struct {
 	JSON      bool           `short:"J" name:"json" help:"Print the results as JSON."`
 	Histogram string         `type:"path" help:"Write the round trips' distribution to this file (HdrHistogram's percentile format)."`
 	Timeout   engine.Seconds `default:"1" help:"UDP: a message not echoed within this counts as lost."`
+	Spin      spinWindow     `default:"50us" help:"Closed loop: busy-poll the socket this long for each echo before sleeping (Linux, fewer connections than CPUs); 0 to never."`
 }
 
 // serverFlags are the server's limits; --idle-timeout is the client's too.
 type serverFlags struct {
 	MaxConns int            `name:"max-conns" default:"10000" help:"TCP connections served at once; the next gets 'goecho: server busy' and is closed."`
 	IdleTO   engine.Seconds `name:"idle-timeout" help:"Server: close a TCP connection idle this long (default 60s). Client: fail a TCP connection whose echo is this late (default 10s)."`
+}
+
+// spinWindow is the busy-poll window, a duration; 0 turns polling off.
+type spinWindow struct {
+	engine.Seconds
+}
+
+// window returns the engine's value: negative for none.
+func (s spinWindow) window() time.Duration {
+	if s.Seconds == 0 {
+		return -1
+	}
+	return time.Duration(s.Seconds)
 }
 
 // bufferSize is a buffer size that must be positive.

@@ -58,6 +58,7 @@ func (c *cli) measure(ctx context.Context, out engine.Output) error {
 		Conns:    c.Parallel,
 		Warmup:   time.Duration(c.Warmup),
 		Rate:     c.Rate,
+		Spin:     c.Spin.window(),
 	}
 	sum, err := echo.Measure(ctx, c.clientConfig(), m, out)
 	if sum != nil && c.Histogram != "" {

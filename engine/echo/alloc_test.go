@@ -19,27 +19,30 @@ func TestRoundTripAllocs(t *testing.T) {
 		r.tallies[0].hist = NewHistogram()
 		r.conns = append(r.conns, conn)
 
-		p := newPinger(r, conn, &r.tallies[0])
-		if err := p.stall.arm(); err != nil {
-			t.Fatal(err)
-		}
-		n := testing.AllocsPerRun(200, func() {
-			sent := r.since()
-			stamp(p.out, p.seq, sent)
-			if o, err := p.roundTrip(sent); err != nil || o != echoed {
-				t.Fatalf("round trip: %v, %v", o, err)
+		for _, spin := range []time.Duration{0, DefaultSpin} {
+			r.spin = spin
+			p := newPinger(r, conn, &r.tallies[0])
+			if err := p.stall.arm(); err != nil {
+				t.Fatal(err)
 			}
-			p.account(echoed, sent)
-			p.seq++
-		})
-		if n != 0 {
-			t.Errorf("closed loop: %v allocations per round trip", n)
+			n := testing.AllocsPerRun(200, func() {
+				sent := r.since()
+				stamp(p.out, p.seq, sent)
+				if o, err := p.roundTrip(sent); err != nil || o != echoed {
+					t.Fatalf("round trip: %v, %v", o, err)
+				}
+				p.account(echoed, sent)
+				p.seq++
+			})
+			if n != 0 {
+				t.Errorf("closed loop, spin %v: %v allocations per round trip", spin, n)
+			}
 		}
 
 		rc := newReceiver(r, conn, 0, 1<<20)
 		msg := newMessage(m.Size)
 		seq := uint64(0)
-		n = testing.AllocsPerRun(200, func() {
+		n := testing.AllocsPerRun(200, func() {
 			stamp(msg, seq, r.due(seq))
 			if _, err := conn.Write(msg); err != nil {
 				t.Fatal(err)

@@ -49,6 +49,7 @@ type pinger struct {
 	in    []byte // TCP: len(out); UDP: one more, so a longer echo shows
 	seq   uint64
 	stall idleDeadline // TCP
+	spin  *spinReader  // nil: wait in the network poller
 }
 
 func newPinger(r *run, conn net.Conn, t *tally) *pinger {
@@ -58,6 +59,9 @@ func newPinger(r *run, conn net.Conn, t *tally) *pinger {
 		p.in = p.in[:r.m.Size+1]
 	}
 	p.stall = idleDeadline{set: conn.SetDeadline, period: r.cfg.StallTimeout}
+	if r.spin > 0 {
+		p.spin, _ = newSpinReader(conn, r.spin) // without one, the poller waits
+	}
 	return p
 }
 
@@ -107,7 +111,7 @@ func (p *pinger) roundTrip(sent time.Duration) (outcome, error) {
 	if err := writeAll(p.conn, p.out, &p.stall); err != nil {
 		return 0, err
 	}
-	if n, err := readFull(p.conn, p.in, &p.stall); err != nil {
+	if n, err := p.recv(p.in, true); err != nil {
 		return 0, refusedOr(p.conn, p.in[:n], err)
 	}
 	if matches(p.in, p.out) {
@@ -129,7 +133,7 @@ func (p *pinger) udpRoundTrip(sent time.Duration) (outcome, error) {
 		return 0, err
 	}
 	for {
-		n, err := p.conn.Read(p.in)
+		n, err := p.recv(p.in, false)
 		switch {
 		case isTimeout(err):
 			return lost, nil
@@ -143,6 +147,30 @@ func (p *pinger) udpRoundTrip(sent time.Duration) (outcome, error) {
 			return mismatched, nil
 		}
 	}
+}
+
+// recv reads an echo into buf: all of it (full, TCP) or one datagram.
+func (p *pinger) recv(buf []byte, full bool) (int, error) {
+	switch {
+	case p.spin == nil && full:
+		return readFull(p.conn, buf, &p.stall)
+	case p.spin == nil:
+		return p.conn.Read(buf)
+	}
+	n, err := p.spin.read(buf, full)
+	for full && err != nil {
+		if n > 0 {
+			p.stall.progress()
+		}
+		if !p.stall.retry(err) {
+			break
+		}
+		n, err = p.spin.resume()
+	}
+	if n > 0 {
+		p.stall.progress()
+	}
+	return n, err
 }
 
 // readFull fills p from conn, re-arming the deadline while data moves. It

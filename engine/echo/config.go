@@ -91,6 +91,7 @@ type MeasureConfig struct {
 	Conns    int           // connections, each with its own goroutine(s)
 	Warmup   time.Duration // excluded from the results
 	Rate     float64       // messages per second in total: open loop; 0 = closed loop
+	Spin     time.Duration // closed loop: busy-poll window per echo; 0 = DefaultSpin, < 0 = none
 }
 
 // validate checks m for proto.

@@ -75,6 +75,7 @@ type run struct {
 	warmEnd time.Duration // after epoch: messages sent before are not measured
 	end     time.Duration // after epoch: no message is sent from then on; MaxInt64 with a count
 	lag     lag           // open loop: how late the sender was
+	spin    time.Duration // closed loop: busy-poll window, 0 for none
 }
 
 // tally is what one connection measured. Only its receiving goroutine
@@ -93,6 +94,9 @@ func newRun(cfg *ClientConfig, m *MeasureConfig, conns []net.Conn) *run {
 	r := &run{cfg: cfg, m: m, conns: conns, tallies: make([]tally, len(conns)), warmEnd: m.Warmup}
 	for i := range r.tallies {
 		r.tallies[i].hist = NewHistogram()
+	}
+	if spins(m) {
+		r.spin = orDefault(m.Spin, DefaultSpin)
 	}
 	r.end = math.MaxInt64
 	if m.Count == 0 {

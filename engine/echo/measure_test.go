@@ -19,6 +19,7 @@ func TestMeasure(t *testing.T) {
 	}{
 		{"closed count", MeasureConfig{Size: 64, Count: 500, Conns: 1, Warmup: 20 * time.Millisecond}},
 		{"closed time P3", MeasureConfig{Size: 100, Duration: 300 * time.Millisecond, Conns: 3}},
+		{"closed no spin", MeasureConfig{Size: 64, Count: 300, Conns: 1, Spin: -1}},
 		{"open count P2", MeasureConfig{Size: 64, Count: 400, Conns: 2, Rate: 4000, Warmup: 20 * time.Millisecond}},
 		{"open time", MeasureConfig{Size: 1000, Duration: 300 * time.Millisecond, Conns: 1, Rate: 2000}},
 	}
@@ -32,6 +33,9 @@ func TestMeasure(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkSummary(t, sum, &tt.m)
+				if want := spins(&tt.m); (sum.Spin > 0) != want {
+					t.Errorf("busy-poll window %v, want polling %v", sum.Spin, want)
+				}
 				var doc jsonSummary
 				if err := json.Unmarshal([]byte(w.String()), &doc); err != nil {
 					t.Fatalf("-J output: %v\n%s", err, w)

@@ -42,6 +42,9 @@ func (s *Summary) writeText(w io.Writer) error {
 	for _, f := range s.RTT.figures() {
 		fmt.Fprintf(&b, "  %-8s %12s us\n", f.name, micros(f.d))
 	}
+	if s.Spin > 0 {
+		fmt.Fprintf(&b, "  busy-poll %s us per echo before sleeping (--spin)\n", micros(s.Spin))
+	}
 	if s.OpenLoop {
 		fmt.Fprintf(&b, "  send lag  mean %s us, max %s us (included in the round trips)\n",
 			micros(s.SendLag.Mean), micros(s.SendLag.Max))

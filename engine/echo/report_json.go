@@ -27,6 +27,7 @@ type jsonSummary struct {
 	PerSecond  float64     `json:"messages_per_second"`
 	RTT        jsonLatency `json:"rtt_us"`
 	SendLag    *jsonLag    `json:"send_lag_us,omitempty"`
+	Spin       float64     `json:"busy_poll_us"`
 }
 
 // jsonLatency is a Latency in microseconds.
@@ -54,7 +55,7 @@ func (s *Summary) writeJSON(w io.Writer) error {
 		Protocol: s.Proto.String(), Mode: "closed-loop", Server: s.Server, Size: s.Size, Conns: s.Conns,
 		Warmup: s.Warmup.Seconds(), Seconds: s.Duration.Seconds(),
 		Sent: s.Sent, Echoed: s.Echoed, Mismatched: s.Mismatched, Lost: s.Lost, Late: s.Late,
-		Errors: s.Errors, PerSecond: s.MessagesPerSecond(),
+		Errors: s.Errors, PerSecond: s.MessagesPerSecond(), Spin: us(s.Spin),
 		RTT: jsonLatency{
 			Min: us(s.RTT.Min), P50: us(s.RTT.P50), P90: us(s.RTT.P90), P99: us(s.RTT.P99),
 			P999: us(s.RTT.P999), P9999: us(s.RTT.P9999), Max: us(s.RTT.Max),

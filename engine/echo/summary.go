@@ -20,6 +20,7 @@ type Summary struct {
 	Errors     int           // connections that failed
 	RTT        Latency       // round trips of the echoed messages
 	SendLag    Latency       // open loop: how late the sender was (Max and Mean only)
+	Spin       time.Duration // closed loop: the busy-poll window in effect, 0 for none
 	Histogram  *Histogram    // the round trips' distribution
 }
 
@@ -50,7 +51,7 @@ func (s *Summary) MessagesPerSecond() float64 {
 func (r *run) summary() *Summary {
 	s := &Summary{
 		Proto: r.cfg.Proto, OpenLoop: r.m.Rate > 0, Rate: r.m.Rate, Server: r.cfg.address(),
-		Size: r.m.Size, Conns: len(r.conns), Warmup: r.warmEnd, Histogram: NewHistogram(),
+		Size: r.m.Size, Conns: len(r.conns), Warmup: r.warmEnd, Histogram: NewHistogram(), Spin: r.spin,
 	}
 	var last time.Duration
 	for _, t := range r.tallies {
