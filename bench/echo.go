@@ -197,17 +197,10 @@ func waitBound(port string, udp bool) error {
 // AlternateEcho runs each tool once per round, in turn, and returns each
 // tool's results in round order.
 func AlternateEcho(ctx context.Context, tools []EchoTool, c EchoCase, rounds int) (map[string][]RTT, error) {
-	res := make(map[string][]RTT, len(tools))
-	for range rounds {
-		for _, t := range tools {
-			r, err := t.Run(ctx, c)
-			if err != nil {
-				return res, err
-			}
-			res[t.Name] = append(res[t.Name], r)
-		}
-	}
-	return res, nil
+	return alternate(rounds, len(tools), func(i int) (string, RTT, error) {
+		r, err := tools[i].Run(ctx, c)
+		return tools[i].Name, r, err
+	})
 }
 
 // MedianRTT returns the median of each percentile over rs.

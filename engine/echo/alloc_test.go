@@ -12,7 +12,7 @@ func TestRoundTripAllocs(t *testing.T) {
 		ts := startServer(t, ServerConfig{Proto: proto})
 		cfg := ts.client(proto)
 		cfg.defaults()
-		conn := dialT(t, proto.String(), ts.Addr().String())
+		conn := dialT(t, network(proto), ts.Addr().String())
 		m := MeasureConfig{Size: 64, Count: 1, Conns: 1, Rate: 1e6}
 		r := newRun(&cfg, &m, nil)
 		r.tallies = make([]tally, 1)

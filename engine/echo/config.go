@@ -5,19 +5,22 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/goperf/goperf/engine"
 )
 
-// Proto is the transport an echo runs over.
-type Proto int
+// Proto is the transport an echo runs over: engine's TCP or UDP.
+type Proto = engine.Proto
 
 // The transports.
 const (
-	TCP Proto = iota
-	UDP
+	TCP = engine.TCP
+	UDP = engine.UDP
 )
 
-// String returns "tcp" or "udp", as the seed's lines print it.
-func (p Proto) String() string {
+// network returns "tcp" or "udp": the network to dial or listen on, and
+// the name the seed's lines print.
+func network(p Proto) string {
 	if p == UDP {
 		return "udp"
 	}

@@ -16,7 +16,7 @@ var ErrServerBusy = errors.New("server busy")
 // announce prints the seed's line, "Dialing localhost:5001 using tcp".
 func announce(cfg *ClientConfig, out engine.Output) {
 	if out.Format == engine.Text {
-		fmt.Fprintf(out.W, "Dialing %s using %s\n", cfg.address(), cfg.Proto)
+		fmt.Fprintf(out.W, "Dialing %s using %s\n", cfg.address(), network(cfg.Proto))
 	}
 }
 
@@ -25,7 +25,7 @@ func announce(cfg *ClientConfig, out engine.Output) {
 // unreachable as a refused read.
 func dial(ctx context.Context, cfg *ClientConfig) (net.Conn, error) {
 	d := net.Dialer{Timeout: cfg.ConnectTimeout}
-	conn, err := d.DialContext(ctx, cfg.Proto.String(), cfg.address())
+	conn, err := d.DialContext(ctx, network(cfg.Proto), cfg.address())
 	if err != nil && ctx.Err() != nil {
 		return nil, engine.ErrInterrupted
 	}

@@ -112,6 +112,6 @@ func assertEchoes(t *testing.T, cfg ClientConfig) {
 // eachProto runs f as a subtest for TCP and UDP.
 func eachProto(t *testing.T, f func(t *testing.T, proto Proto)) {
 	for _, p := range []Proto{TCP, UDP} {
-		t.Run(p.String(), func(t *testing.T) { f(t, p) })
+		t.Run(network(p), func(t *testing.T) { f(t, p) })
 	}
 }

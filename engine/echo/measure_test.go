@@ -40,7 +40,7 @@ func TestMeasure(t *testing.T) {
 				if err := json.Unmarshal([]byte(w.String()), &doc); err != nil {
 					t.Fatalf("-J output: %v\n%s", err, w)
 				}
-				if doc.Echoed != sum.Echoed || doc.RTT.P50 != us(sum.RTT.P50) || doc.Protocol != proto.String() {
+				if doc.Echoed != sum.Echoed || doc.RTT.P50 != us(sum.RTT.P50) || doc.Protocol != network(proto) {
 					t.Errorf("JSON %+v disagrees with the summary %+v", doc, sum)
 				}
 			})

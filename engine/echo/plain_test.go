@@ -35,7 +35,7 @@ func TestPlain(t *testing.T) {
 				if err := Plain(context.Background(), cfg, strings.NewReader(tt.in), out); err != nil {
 					t.Fatal(err)
 				}
-				want := "Dialing " + cfg.address() + " using " + proto.String() + "\n" + tt.in
+				want := "Dialing " + cfg.address() + " using " + network(proto) + "\n" + tt.in
 				if w.String() != want {
 					t.Errorf("output %q, want %q", w.String(), want)
 				}

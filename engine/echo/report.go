@@ -30,7 +30,7 @@ func (s *Summary) mode() string {
 // trips in microseconds.
 func (s *Summary) writeText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Round trips over %s to %s, %s", s.Proto, s.Server, s.mode())
+	fmt.Fprintf(&b, "Round trips over %s to %s, %s", network(s.Proto), s.Server, s.mode())
 	if s.OpenLoop {
 		fmt.Fprintf(&b, " at %g messages/s", s.Rate)
 	}

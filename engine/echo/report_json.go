@@ -52,7 +52,7 @@ type jsonLag struct {
 // writeJSON writes the summary as one indented JSON document.
 func (s *Summary) writeJSON(w io.Writer) error {
 	doc := jsonSummary{
-		Protocol: s.Proto.String(), Mode: "closed-loop", Server: s.Server, Size: s.Size, Conns: s.Conns,
+		Protocol: network(s.Proto), Mode: "closed-loop", Server: s.Server, Size: s.Size, Conns: s.Conns,
 		Warmup: s.Warmup.Seconds(), Seconds: s.Duration.Seconds(),
 		Sent: s.Sent, Echoed: s.Echoed, Mismatched: s.Mismatched, Lost: s.Lost, Late: s.Late,
 		Errors: s.Errors, PerSecond: s.MessagesPerSecond(), Spin: us(s.Spin),

@@ -41,18 +41,18 @@ func (s *Server) Listen(ctx context.Context) error {
 	var err error
 	if s.cfg.Proto == UDP {
 		var pc net.PacketConn
-		pc, err = lc.ListenPacket(ctx, "udp", addr)
+		pc, err = lc.ListenPacket(ctx, network(UDP), addr)
 		if err == nil {
 			s.pc = pc.(*net.UDPConn)
 		}
 	} else {
-		s.ln, err = lc.Listen(ctx, "tcp", addr)
+		s.ln, err = lc.Listen(ctx, network(TCP), addr)
 	}
 	if err != nil {
 		return fmt.Errorf("listen: %w", unwrapOp(err))
 	}
 	if s.out.Format == engine.Text {
-		fmt.Fprintf(s.out.W, "Listening on %s using %s\n", s.Addr(), s.cfg.Proto)
+		fmt.Fprintf(s.out.W, "Listening on %s using %s\n", s.Addr(), network(s.cfg.Proto))
 	}
 	return nil
 }
