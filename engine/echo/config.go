@@ -38,6 +38,7 @@ const (
 	DefaultConnectTimeout = 10 * time.Second
 	MinMessage            = headerLen // bytes: a sequence number and a send time
 	MaxUDPPayload         = 65507     // bytes in one IPv4 UDP datagram
+	MaxMessage            = 65507     // bytes: over TCP too, so that a message fits the socket buffers and a ping-pong cannot deadlock
 	maxUDPDatagram        = 65535     // bytes the UDP server reads at once
 )
 
@@ -97,13 +98,13 @@ type MeasureConfig struct {
 	Spin     time.Duration // closed loop: busy-poll window per echo; 0 = DefaultSpin, < 0 = none
 }
 
-// validate checks m for proto.
-func (m *MeasureConfig) validate(proto Proto) error {
+// validate checks m.
+func (m *MeasureConfig) validate() error {
 	switch {
 	case m.Size < MinMessage:
 		return fmt.Errorf("message size must be at least %d bytes (a sequence number and a timestamp), got %d", MinMessage, m.Size)
-	case proto == UDP && m.Size > MaxUDPPayload:
-		return fmt.Errorf("UDP message size must be at most %d bytes, got %d", MaxUDPPayload, m.Size)
+	case m.Size > MaxMessage:
+		return fmt.Errorf("message size must be at most %d bytes, got %d", MaxMessage, m.Size)
 	case m.Conns < 1:
 		return fmt.Errorf("connections must be 1 or more, got %d", m.Conns)
 	case m.Count == 0 && m.Duration <= 0:

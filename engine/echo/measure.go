@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"time"
@@ -18,7 +19,7 @@ import (
 // summary holds what was measured until then).
 func Measure(ctx context.Context, cfg ClientConfig, m MeasureConfig, out engine.Output) (*Summary, error) {
 	cfg.defaults()
-	if err := m.validate(cfg.Proto); err != nil {
+	if err := m.validate(); err != nil {
 		return nil, err
 	}
 	announce(&cfg, out)
@@ -132,6 +133,8 @@ func (r *run) connError(err error) error {
 		return err
 	case isTimeout(err):
 		return fmt.Errorf("no echo from %s within %v", r.cfg.address(), r.cfg.StallTimeout)
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%s closed the connection", r.cfg.address())
 	}
 	return peerError(r.cfg, fmt.Errorf("%s: %w", r.cfg.address(), unwrapOp(err)), err)
 }

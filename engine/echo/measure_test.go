@@ -120,3 +120,25 @@ func TestMeasureInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestServerGoneMidRun ends a measurement promptly with an error when the
+// server goes away, closed and open loop, TCP and UDP.
+func TestServerGoneMidRun(t *testing.T) {
+	eachProto(t, func(t *testing.T, proto Proto) {
+		for _, rate := range []float64{0, 2000} {
+			ts := startServer(t, ServerConfig{Proto: proto})
+			time.AfterFunc(300*time.Millisecond, ts.stop)
+			out, _, _ := testOutput(engine.JSON)
+			start := time.Now()
+			m := MeasureConfig{Size: 64, Duration: 10 * time.Second, Conns: 2, Rate: rate}
+			sum, err := Measure(context.Background(), ts.client(proto), m, out)
+			if err == nil || sum == nil || sum.Errors == 0 {
+				t.Errorf("rate %v: got %v and %+v, want failed connections", rate, err, sum)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("rate %v: took %v to notice", rate, d)
+			}
+			t.Logf("rate %v: %v", rate, err)
+		}
+	})
+}

@@ -44,10 +44,20 @@ func (r *run) openLoop(ctx context.Context) {
 	var wg sync.WaitGroup
 	for i, c := range r.conns {
 		rc := newReceiver(r, c, i, share(total, len(r.conns), i))
-		wg.Go(func() { r.tallies[i].err = r.connError(rc.run()) })
+		wg.Go(func() {
+			if err := rc.run(); err != nil {
+				r.tallies[i].err = r.connError(err)
+				_ = c.Close() // so that the sender does not block on it
+			}
+		})
 	}
-	r.send(ctx, total)
+	sendErrs := r.send(ctx, total)
 	wg.Wait()
+	for i, err := range sendErrs {
+		if t := &r.tallies[i]; t.err == nil {
+			t.err = r.connError(err)
+		}
+	}
 }
 
 // due returns message i's intended send time after the epoch.
@@ -66,24 +76,26 @@ func (r *run) messages() uint64 {
 }
 
 // send sends all messages at their due times. After the last, UDP
-// receivers get the lost timeout to collect the remaining echoes.
-func (r *run) send(ctx context.Context, total uint64) {
+// receivers get the lost timeout to collect the remaining echoes. It
+// returns each connection's write error; a connection stops at its first.
+func (r *run) send(ctx context.Context, total uint64) []error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if prev, err := sockopt.SetTimerSlack(1); err == nil {
 		defer func() { _, _ = sockopt.SetTimerSlack(prev) }()
 	}
 	msg := newMessage(r.m.Size)
-	failed := make([]bool, len(r.conns))
+	failed := make([]error, len(r.conns))
 	n := uint64(len(r.conns))
-	for i := range total {
+	alive := len(r.conns)
+	for i := uint64(0); i < total && alive > 0; i++ {
 		due := r.due(i)
 		r.waitUntil(due)
 		if ctx.Err() != nil {
 			break
 		}
 		c := i % n
-		if failed[c] {
+		if failed[c] != nil {
 			continue
 		}
 		if late := r.since() - due; due >= r.warmEnd {
@@ -91,7 +103,8 @@ func (r *run) send(ctx context.Context, total uint64) {
 		}
 		stamp(msg, i/n, due)
 		if _, err := r.conns[c].Write(msg); err != nil {
-			failed[c] = true // the receiver sees the failure, or counts the rest lost
+			failed[c] = err // the receiver counts the rest lost
+			alive--
 		}
 	}
 	if r.cfg.Proto == UDP {
@@ -99,6 +112,7 @@ func (r *run) send(ctx context.Context, total uint64) {
 			_ = c.SetReadDeadline(time.Now().Add(r.cfg.LostTimeout))
 		}
 	}
+	return failed
 }
 
 // waitUntil returns at due: it sleeps while due is far, then spins on the

@@ -28,7 +28,9 @@ func Plain(ctx context.Context, cfg ClientConfig, in io.Reader, out engine.Outpu
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 	p := &plain{cfg: &cfg, conn: conn, out: out, echo: make([]byte, cfg.Buffer)}
-	err = p.run(ctx, readPieces(ctx, in, cfg.Buffer))
+	inner, cancel := context.WithCancel(ctx) // ends the input's reader with the session
+	defer cancel()
+	err = p.run(inner, readPieces(inner, in, cfg.Buffer))
 	if ctx.Err() != nil {
 		return engine.ErrInterrupted
 	}
