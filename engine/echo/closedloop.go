@@ -53,11 +53,7 @@ type pinger struct {
 }
 
 func newPinger(r *run, conn net.Conn, t *tally) *pinger {
-	p := &pinger{r: r, conn: conn, t: t, out: newMessage(r.m.Size)}
-	p.in = make([]byte, r.m.Size, r.m.Size+1)
-	if r.cfg.Proto == UDP {
-		p.in = p.in[:r.m.Size+1]
-	}
+	p := &pinger{r: r, conn: conn, t: t, out: newMessage(r.m.Size), in: echoBuffer(r.m.Size, r.cfg.Proto)}
 	p.stall = idleDeadline{set: conn.SetDeadline, period: r.cfg.StallTimeout}
 	if r.spin > 0 {
 		p.spin, _ = newSpinReader(conn, r.spin) // without one, the poller waits

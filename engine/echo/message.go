@@ -27,6 +27,16 @@ func newMessage(size int) []byte {
 	return m
 }
 
+// echoBuffer returns a buffer for the echo of a size-byte message: size
+// bytes over TCP, which reads exactly one message from the stream; one
+// more over UDP, so that a longer datagram shows as one.
+func echoBuffer(size int, proto Proto) []byte {
+	if proto == UDP {
+		return make([]byte, size+1)
+	}
+	return make([]byte, size)
+}
+
 // payloadByte is the byte at position i: not all zeros, not periodic in any
 // small power of two, so shifted or truncated echoes do not match.
 func payloadByte(i int) byte { return byte(i*7 + i>>8) }
