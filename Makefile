@@ -3,8 +3,9 @@
 GO      ?= go
 BIN     := bin
 PORT    ?= 5201
+ECHO_PORT ?= 5001
 
-.PHONY: help build demo test check vet cross race bench-smoke fmt clean
+.PHONY: help build demo demo-echo test check vet cross race bench-smoke fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -19,6 +20,16 @@ demo: build ## run a goperf server and client on loopback (port $(PORT)) and pri
 	$(BIN)/goperf -c localhost -p $(PORT) -t 3 -P 2; status=$$?; \
 	wait $$server; \
 	echo; echo "== server: goperf -s -1 -p $(PORT)"; cat $(BIN)/demo-server.log; \
+	exit $$status
+
+demo-echo: build ## run a goecho server on loopback (port $(ECHO_PORT)): echo two lines, then measure round trips
+	@$(BIN)/goecho -s -a 127.0.0.1 -p $(ECHO_PORT) > $(BIN)/demo-echo-server.log 2>&1 & server=$$!; \
+	sleep 0.5; \
+	printf '%s\n' "== printf 'hello\\nworld\\n' | goecho -c 127.0.0.1 -p $(ECHO_PORT)"; \
+	printf 'hello\nworld\n' | $(BIN)/goecho -c 127.0.0.1 -p $(ECHO_PORT) && \
+	echo && echo "== goecho -c 127.0.0.1 -p $(ECHO_PORT) --latency -t 3 -m 64" && \
+	$(BIN)/goecho -c 127.0.0.1 -p $(ECHO_PORT) --latency -t 3 -m 64; status=$$?; \
+	kill $$server; wait $$server; \
 	exit $$status
 
 test: vet ## vet, all tests with the race detector, every benchmark once

@@ -7,4 +7,10 @@
 // (go test -bench . ./bench/) report each tool's median Gbit/s and the
 // ratio goperf/iperf3 with b.ReportMetric; -benchtime Nx sets the number
 // of alternating rounds.
+//
+// BenchmarkEchoVsSockperf does the same for round-trip latency: goecho's
+// closed loop against the system's sockperf ping-pong (with --full-rtt,
+// since sockperf prints half round trips by default), TCP and UDP, 64-byte
+// messages; it reports each one's median p50, p99 and p99.9 and the p50
+// ratios, and skips when sockperf is missing.
 package bench

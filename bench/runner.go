@@ -161,14 +161,24 @@ func Median(xs []float64) float64 {
 // Alternate runs each tool once per round, in turn, for rounds rounds, and
 // returns each tool's results in round order.
 func Alternate(ctx context.Context, tools []Tool, c Case, rounds int) (map[string][]Result, error) {
-	res := make(map[string][]Result, len(tools))
+	return alternate(rounds, len(tools), func(i int) (string, Result, error) {
+		r, err := tools[i].Run(ctx, c)
+		return tools[i].Name, r, err
+	})
+}
+
+// alternate calls run for tools 0 to n-1 once per round, in turn, for
+// rounds rounds, and returns the results under each tool's name in round
+// order. It stops at the first error.
+func alternate[T any](rounds, n int, run func(i int) (string, T, error)) (map[string][]T, error) {
+	res := make(map[string][]T, n)
 	for range rounds {
-		for _, t := range tools {
-			r, err := t.Run(ctx, c)
+		for i := range n {
+			name, r, err := run(i)
 			if err != nil {
 				return res, err
 			}
-			res[t.Name] = append(res[t.Name], r)
+			res[name] = append(res[name], r)
 		}
 	}
 	return res, nil

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -14,32 +14,72 @@ import (
 	"github.com/goperf/goperf/engine/echo"
 )
 
-// cli is goecho's command line.
+// cli is goecho's command line: the seed's flags, and the measuring ones.
 type cli struct {
 	Server bool   `short:"s" help:"Run an echo server." xor:"mode" required:""`
 	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode" required:""`
-	Host   string `arg:"" optional:"" help:"Server (client only; default localhost)."`
+	Host   string `arg:"" optional:"" help:"Server to dial (client only; default localhost)."`
 
-	Port   int             `short:"p" default:"5001" help:"Port, TCP or UDP."`
-	Addr   string          `short:"a" help:"Address to listen on (server) or to dial (client, instead of HOST)."`
-	UDP    bool            `short:"u" help:"UDP instead of TCP."`
-	Buffer engine.ByteSize `short:"b" default:"8K" help:"Bytes per read and write; a longer stdin line goes in pieces of this size (over UDP one datagram each)."`
+	Port    int        `short:"p" default:"5001" help:"Server port."`
+	Addr    string     `short:"a" help:"Address to listen on (server) or to dial (client, instead of HOST)."`
+	UDP     bool       `short:"u" help:"UDP instead of TCP."`
+	Buffer  bufferSize `short:"b" default:"16K" help:"Buffer size: the server's reads, the client's pieces of a long line (over UDP, its datagrams), e.g. 16384, 16K."`
+	Verbose bool       `short:"V" help:"More detail: every connection the server accepts and closes."`
 
-	MaxConns int            `name:"max-conns" default:"10000" help:"Server: TCP connections at once; more are told so and closed."`
-	Idle     engine.Seconds `name:"idle-timeout" default:"60" help:"Server: close a connection silent this long."`
-
-	Latency   bool            `help:"Measure round trips, closed loop: send, wait for the echo, repeat."`
-	Rate      float64         `help:"Measure round trips, open loop: this many messages per second in all, timed from each one's intended send time."`
-	Size      engine.ByteSize `short:"m" default:"64" help:"Bytes per measuring message (at least 16)."`
-	Time      engine.Seconds  `short:"t" default:"10" help:"Seconds to measure, after the warm-up."`
-	Count     uint64          `short:"n" help:"Messages to measure instead of a duration."`
-	Parallel  int             `short:"P" default:"1" help:"Connections."`
-	Warmup    engine.Seconds  `default:"0.2" help:"Seconds of messages left out of the results at the start."`
-	Timeout   engine.Seconds  `default:"1" help:"UDP: an echo later than this counts as lost."`
-	JSON      bool            `short:"J" name:"json" help:"Print the measurement as JSON."`
-	Histogram string          `help:"Write the round-trip distribution to this file."`
+	measureFlags
+	serverFlags
 
 	Version kong.VersionFlag `help:"Print the version and exit."`
+}
+
+// measureFlags select and shape the measuring mode (client only).
+type measureFlags struct {
+	Latency   bool           `help:"Measure round trips, closed loop: each message leaves when the previous echo is back."`
+	Rate      float64        `help:"Measure round trips, open loop, at this many messages per second over all connections, from each message's intended send time."`
+	Size      int            `short:"m" name:"size" default:"64" help:"Bytes per message (16 or more: a sequence number and a timestamp)."`
+	Time      engine.Seconds `short:"t" default:"10" help:"Measured time: seconds (10, 2.5) or a duration (500ms)."`
+	Count     uint64         `short:"n" help:"Measured messages in total instead of a time."`
+	Parallel  int            `short:"P" default:"1" help:"Connections (1 to 10000)."`
+	Warmup    engine.Seconds `default:"0.5" help:"Warm-up before the measured time, left out of the results."`
+	JSON      bool           `short:"J" name:"json" help:"Print the results as JSON."`
+	Histogram string         `type:"path" help:"Write the round trips' distribution to this file (HdrHistogram's percentile format)."`
+	Timeout   engine.Seconds `default:"1" help:"UDP: a message not echoed within this counts as lost."`
+	Spin      spinWindow     `default:"50us" help:"Closed loop: busy-poll the socket this long for each echo before sleeping (Linux, fewer connections than CPUs); 0 to never."`
+}
+
+// serverFlags are the server's limits; --idle-timeout is the client's too.
+type serverFlags struct {
+	MaxConns int            `name:"max-conns" default:"10000" help:"TCP connections served at once; the next gets 'goecho: server busy' and is closed."`
+	IdleTO   engine.Seconds `name:"idle-timeout" help:"Server: close a TCP connection idle this long (default 60s). Client: fail a TCP connection whose echo is this late (default 10s)."`
+}
+
+// spinWindow is the busy-poll window, a duration; 0 turns polling off.
+type spinWindow struct {
+	engine.Seconds
+}
+
+// window returns the engine's value: negative for none.
+func (s spinWindow) window() time.Duration {
+	if s.Seconds == 0 {
+		return -1
+	}
+	return time.Duration(s.Seconds)
+}
+
+// bufferSize is a buffer size that must be positive.
+type bufferSize struct {
+	engine.ByteSize
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (b *bufferSize) UnmarshalText(text []byte) error {
+	if err := b.ByteSize.UnmarshalText(text); err != nil {
+		return err
+	}
+	if b.ByteSize == 0 || b.ByteSize > 1<<30 {
+		return fmt.Errorf("buffer size must be 1 byte to 1G, got %q", text)
+	}
+	return nil
 }
 
 // run parses args and runs goecho, returning the process's exit status.
@@ -48,26 +88,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	status := -1
 	parser, err := kong.New(&c,
 		kong.Name("goecho"),
-		kong.Description("TCP and UDP echo server and client, and a round-trip latency meter."),
+		kong.Description("Echo server and client over TCP and UDP, and a round-trip latency tool."),
 		kong.Vars{"version": "goecho " + engine.Version},
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { status = code }),
 	)
-	if err != nil {
-		fmt.Fprintf(stderr, "goecho: error: %v\n", err)
-		return 2
-	}
-	if _, err := parser.Parse(args); err != nil {
-		if status >= 0 {
-			return status
-		}
-		fmt.Fprintf(stderr, "goecho: error: %v\n", err)
-		return 2
+	if err == nil {
+		_, err = parser.Parse(args)
 	}
 	if status >= 0 {
-		return status
+		return status // --help or --version
 	}
-	if err := c.run(ctx, stdin, stdout, stderr); err != nil {
+	if err == nil {
+		err = c.run(ctx, stdin, stdout, stderr)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "goecho: error: %v\n", err)
 		return 1
 	}
@@ -79,94 +114,61 @@ func (c *cli) Validate() error {
 	switch {
 	case c.Server && c.Host != "":
 		return errors.New("a server takes no HOST (use -a to choose the address to listen on)")
-	case c.Buffer < 1 || (c.UDP && c.Buffer > echo.MaxDatagram):
-		return fmt.Errorf("buffer must be 1 to %d bytes over UDP, at least 1 over TCP", echo.MaxDatagram)
-	case c.Latency && c.Rate > 0:
-		return errors.New("--latency (closed loop) and --rate (open loop) exclude each other")
-	case c.Rate < 0:
-		return errors.New("--rate must be positive")
-	case c.Parallel < 1 || c.Parallel > 100000:
-		return fmt.Errorf("-P must be 1 to 100000, got %d", c.Parallel)
-	case c.Size < echo.MinMessage || (c.UDP && c.Size > echo.MaxDatagram):
-		return fmt.Errorf("-m must be %d to %d bytes", echo.MinMessage, echo.MaxDatagram)
+	case c.Host != "" && c.Addr != "" && c.Host != c.Addr:
+		return fmt.Errorf("HOST %q and -a %q disagree", c.Host, c.Addr)
+	case c.Port < 1 || c.Port > 65535:
+		return fmt.Errorf("port must be 1 to 65535, got %d", c.Port)
+	case c.UDP && c.Buffer.ByteSize > echo.MaxUDPPayload:
+		return fmt.Errorf("UDP buffer must be at most %d bytes (one datagram), got %d", echo.MaxUDPPayload, c.Buffer.ByteSize)
+	case c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0):
+		return fmt.Errorf("--rate must be a positive number of messages per second, got %v", c.Rate)
+	case c.Parallel < 1 || c.Parallel > 10000:
+		return fmt.Errorf("connections (-P) must be 1 to 10000, got %d", c.Parallel)
 	case c.MaxConns < 1:
-		return errors.New("--max-conns must be at least 1")
+		return fmt.Errorf("--max-conns must be 1 or more, got %d", c.MaxConns)
+	case c.Server && c.measuring():
+		return errors.New("--latency, --rate, -J and --histogram are client flags")
+	case c.Client && !c.measuring() && (c.JSON || c.Histogram != ""):
+		return errors.New("-J and --histogram need a measuring mode (--latency or --rate)")
 	}
 	return nil
 }
 
+// measuring reports whether a measuring flag was given.
+func (c *cli) measuring() bool {
+	return c.Latency || c.Rate > 0 || (c.Server && (c.JSON || c.Histogram != ""))
+}
+
+// run starts the server or the client.
 func (c *cli) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
-	if c.Server {
-		return c.serve(ctx, stdout, stderr)
+	out := c.output(stdout, stderr)
+	var err error
+	switch {
+	case c.Server:
+		err = c.serve(ctx, out)
+	case c.measuring():
+		err = c.measure(ctx, out)
+	default:
+		err = echo.Plain(ctx, c.clientConfig(), stdin, out)
 	}
-	cfg := echo.ClientConfig{
-		Host: c.Host, Port: c.Port, UDP: c.UDP, Buffer: int(c.Buffer),
-		Rate: c.Rate, Size: int(c.Size), Duration: time.Duration(c.Time), Count: c.Count,
-		Conns: c.Parallel, Warmup: time.Duration(c.Warmup), Timeout: time.Duration(c.Timeout),
+	if errors.Is(err, engine.ErrInterrupted) {
+		return errors.New("interrupted")
 	}
-	if cfg.Host == "" {
-		cfg.Host = c.Addr
-	}
-	if c.Latency || c.Rate > 0 {
-		return c.measure(ctx, cfg, stdout)
-	}
-	conn, err := echo.Dial(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return echo.EchoLines(ctx, conn, cfg, stdin, stdout)
+	return err
 }
 
-func (c *cli) serve(ctx context.Context, stdout, stderr io.Writer) error {
-	srv := echo.NewServer(echo.ServerConfig{
-		Bind: c.Addr, Port: c.Port, UDP: c.UDP, Buffer: int(c.Buffer),
-		MaxConns: c.MaxConns, IdleTimeout: time.Duration(c.Idle),
-	}, stdout, func(format string, args ...any) {
-		fmt.Fprintf(stderr, "goecho: "+format+"\n", args...)
-	})
-	if err := srv.Listen(ctx); err != nil {
-		return err
-	}
-	return srv.Serve(ctx)
-}
-
-// measure runs a measuring client and prints its result.
-func (c *cli) measure(ctx context.Context, cfg echo.ClientConfig, stdout io.Writer) error {
-	res, err := echo.Measure(ctx, cfg)
-	if res == nil {
-		return err
-	}
-	if c.Histogram != "" {
-		if herr := writeFile(c.Histogram, res.WriteHistogram); herr != nil {
-			return herr
-		}
-	}
-	werr := res.WriteText
+// output builds the engine's output: reports to stdout, diagnostics to
+// stderr, one line each.
+func (c *cli) output(stdout, stderr io.Writer) engine.Output {
+	out := engine.Output{W: stdout, Verbose: c.Verbose}
 	if c.JSON {
-		werr = res.WriteJSON
+		out.Format = engine.JSON
 	}
-	if perr := werr(stdout); perr != nil {
-		return perr
+	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
+		fmt.Fprintf(stderr, "goecho: "+format+"\n", args...)
+	}}
+	if c.Verbose {
+		out.Log.Verbosef = out.Log.Errorf
 	}
-	if err != nil {
-		return err
-	}
-	if res.Errors > 0 {
-		return fmt.Errorf("%d connection(s) failed", res.Errors)
-	}
-	return nil
-}
-
-// writeFile creates name and lets write fill it.
-func writeFile(name string, write func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("histogram: %w", err)
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("histogram: %w", err)
-	}
-	return f.Close()
+	return out
 }

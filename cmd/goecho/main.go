@@ -1,11 +1,11 @@
-// Command goecho is a TCP and UDP echo server and client, and a latency
-// meter: closed-loop ping-pong or open-loop load at a fixed rate, with
+// Command goecho is an echo server and client over TCP and UDP, and a
+// latency tool: closed-loop ping-pong and fixed-rate open-loop runs with
 // round-trip percentiles.
 //
-//	goecho -s                              # echo server on port 5001
-//	printf 'hello\n' | goecho -c           # echo stdin lines through it
-//	goecho -c --latency -t 5 -m 64         # round-trip percentiles
-//	goecho -c -u --rate 10000 -t 10 -J     # open loop, UDP, as JSON
+//	goecho -s [-u]                               # serve on port 5001
+//	printf 'hello\n' | goecho -c [HOST] [-u]     # echo lines
+//	goecho -c --latency -t 5 -m 64 [-P 4] [-J]   # ping-pong round trips
+//	goecho -c --rate 10000 -t 5                  # open loop, 10000 messages/s
 package main
 
 import (

@@ -1,9 +1,37 @@
-// Package echo is goecho's behaviour: an echo server for TCP and UDP, the
-// plain client that echoes lines from its input, and the measuring
-// clients: closed-loop ping-pong and open-loop fixed-rate load, each
-// reporting round-trip latency percentiles from a histogram that records
-// without allocating.
+// Package echo is goecho without its command line: an echo server for TCP
+// and UDP, a client that echoes lines (plain mode), and a latency
+// instrument that measures round trips through any echo server that
+// returns what it is sent.
 //
-// Like the rest of engine it prints nothing by itself: callers pass
-// writers and a context, and get results and errors back.
+// # Server
+//
+// A Server echoes every TCP connection in its own goroutine, with a buffer
+// allocated once per connection, and every UDP datagram back to its
+// sender from a single goroutine and buffer. A TCP connection that moves
+// nothing for the idle timeout is closed; beyond the connection limit a
+// new connection gets one line, "goecho: server busy: N connections", and
+// is closed. Bad peers (garbage, half-closes, silence, resets) cost only
+// their own goroutine.
+//
+// # Plain mode
+//
+// Plain sends each line it reads, waits for the echo and writes it out.
+// A line longer than the buffer is sent in buffer-sized pieces: over TCP
+// the pieces form one stream and the echo comes back whole; over UDP each
+// piece is its own datagram, sent after the previous one came back, and
+// the client says so on its logger.
+//
+// # Measuring mode
+//
+// Measure runs ping-pong over one or more connections. Closed loop (Rate
+// zero) sends the next message when the previous echo is back. Open loop
+// (Rate set) sends at fixed intended times, start + i/Rate, whatever the
+// echoes do, and measures each round trip from the intended send time, so
+// a stall shows up in every message it delays rather than in one (no
+// coordinated omission). Messages carry a sequence number and their send
+// time; every echo is compared byte for byte with what was sent; UDP
+// messages not echoed within the timeout count as lost. Round trips go
+// into a log-linear Histogram (no allocation per message) whose
+// percentiles are within 0.4% of the exact values; min, max, mean and
+// standard deviation are exact.
 package echo

@@ -6,85 +6,113 @@ import (
 	"time"
 )
 
-// Histogram records durations in log-linear buckets: exact below 128 ns,
-// then 64 buckets per power of two, so a percentile is within 1.6% of the
-// true value. It covers up to 2^41 ns (about 36 minutes); longer values go
-// in the last bucket. Recording never allocates. Mean and standard
-// deviation are exact.
+// Histogram counts durations in log-linear buckets, as HdrHistogram does:
+// below 256 ns every nanosecond has its bucket, and above, each power of
+// two is split into 128 buckets, so a bucket is at most 1/128 of its value
+// wide. Record allocates nothing. Values above maxTracked share the last
+// bucket; Min, Max, Mean and Stddev are exact whatever the value.
+//
+// A Histogram is not safe for concurrent use: each connection records
+// into its own, and Merge combines them afterwards.
 type Histogram struct {
-	counts   [histBuckets]uint64
-	n        uint64
-	min, max time.Duration
-	sum      float64 // ns
-	sumSq    float64 // ns²
+	counts []uint64
+	n      uint64
+	min    int64
+	max    int64
+	sum    float64 // ns
+	sumSq  float64 // ns²
 }
 
 const (
-	histLinear  = 128 // values below are their own bucket
-	histSub     = 64  // buckets per power of two above
-	histMaxExp  = 34  // 128 << 34 = 2^41 ns
-	histBuckets = histLinear + histMaxExp*histSub
+	subBits    = 7                // 128 buckets per power of two
+	subCount   = 1 << subBits     // buckets per power of two
+	linearTop  = 2 * subCount     // values below this are exact
+	maxTracked = int64(1)<<40 - 1 // ns, about 18 minutes
+	numBuckets = linearTop + (40-subBits-1)*subCount
 )
 
-// bucket returns the bucket of v ns.
-func bucket(v uint64) int {
-	if v < histLinear {
-		return int(v)
-	}
-	e := bits.Len64(v) - 7 // v>>e is in [64, 128)
-	if e > histMaxExp {
-		return histBuckets - 1
-	}
-	return histLinear + (e-1)*histSub + int(v>>e) - histSub
+// NewHistogram returns an empty histogram.
+func NewHistogram() *Histogram {
+	return &Histogram{counts: make([]uint64, numBuckets), min: math.MaxInt64}
 }
 
-// bucketValue returns the middle of bucket i, in ns.
-func bucketValue(i int) float64 {
-	if i < histLinear {
-		return float64(i)
-	}
-	e := (i-histLinear)/histSub + 1
-	m := (i-histLinear)%histSub + histSub
-	lo := float64(uint64(m) << e)
-	return lo + float64(uint64(1)<<e)/2
-}
-
-// Record adds one duration; negative ones count as 0.
+// Record adds one duration.
 func (h *Histogram) Record(d time.Duration) {
-	d = max(d, 0)
-	h.counts[bucket(uint64(d))]++
-	if h.n == 0 || d < h.min {
-		h.min = d
-	}
-	h.max = max(h.max, d)
+	v := max(int64(d), 0)
+	h.counts[bucketOf(min(v, maxTracked))]++
 	h.n++
-	f := float64(d)
+	h.min = min(h.min, v)
+	h.max = max(h.max, v)
+	f := float64(v)
 	h.sum += f
 	h.sumSq += f * f
 }
 
-// Merge adds o's records to h.
-func (h *Histogram) Merge(o *Histogram) {
-	if o.n == 0 {
-		return
+// bucketOf returns the index of v's bucket; 0 <= v <= maxTracked.
+func bucketOf(v int64) int {
+	if v < linearTop {
+		return int(v)
 	}
+	shift := bits.Len64(uint64(v)) - subBits - 1 // >= 1
+	return linearTop + (shift-1)*subCount + int(v>>shift) - subCount
+}
+
+// bounds returns the lowest and highest value of bucket i.
+func bounds(i int) (lo, hi int64) {
+	if i < linearTop {
+		return int64(i), int64(i)
+	}
+	shift := (i-linearTop)/subCount + 1
+	lo = int64((i-linearTop)%subCount+subCount) << shift
+	return lo, lo + int64(1)<<shift - 1
+}
+
+// Merge adds o's counts to h.
+func (h *Histogram) Merge(o *Histogram) {
 	for i, c := range o.counts {
 		h.counts[i] += c
 	}
-	if h.n == 0 || o.min < h.min {
-		h.min = o.min
-	}
-	h.max = max(h.max, o.max)
 	h.n += o.n
+	h.min = min(h.min, o.min)
+	h.max = max(h.max, o.max)
 	h.sum += o.sum
 	h.sumSq += o.sumSq
 }
 
-// Count returns the number of records.
+// Count returns the number of durations recorded.
 func (h *Histogram) Count() uint64 { return h.n }
 
-// Quantile returns the value below which a fraction q of the records lie,
-// clamped to the exact minimum and maximum.
+// Min returns the smallest duration recorded, or 0 for none.
+func (h *Histogram) Min() time.Duration {
+	if h.n == 0 {
+		return 0
+	}
+	return time.Duration(h.min)
+}
+
+// Max returns the largest duration recorded, or 0 for none.
+func (h *Histogram) Max() time.Duration { return time.Duration(h.max) }
+
+// Mean returns the arithmetic mean, or 0 for none.
+func (h *Histogram) Mean() time.Duration {
+	if h.n == 0 {
+		return 0
+	}
+	return time.Duration(h.sum / float64(h.n))
+}
+
+// Stddev returns the population standard deviation, or 0 for none.
+func (h *Histogram) Stddev() time.Duration {
+	if h.n == 0 {
+		return 0
+	}
+	mean := h.sum / float64(h.n)
+	return time.Duration(math.Sqrt(max(h.sumSq/float64(h.n)-mean*mean, 0)))
+}
+
+// Quantile returns the duration below or at which a fraction q (0 to 1) of
+// the recorded ones lie: the middle of the bucket that holds the
+// ceil(q*n)-th smallest, kept within Min and Max. It returns 0 for none.
 func (h *Histogram) Quantile(q float64) time.Duration {
 	if h.n == 0 {
 		return 0
@@ -95,40 +123,9 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 	for i, c := range h.counts {
 		seen += c
 		if seen >= rank {
-			v := time.Duration(bucketValue(i))
-			return min(max(v, h.min), h.max)
+			lo, hi := bounds(i)
+			return time.Duration(min(max(lo+(hi-lo)/2, h.min), h.max))
 		}
 	}
-	return h.max
-}
-
-// Mean returns the mean of the records.
-func (h *Histogram) Mean() time.Duration {
-	if h.n == 0 {
-		return 0
-	}
-	return time.Duration(h.sum / float64(h.n))
-}
-
-// StdDev returns the population standard deviation of the records.
-func (h *Histogram) StdDev() time.Duration {
-	if h.n == 0 {
-		return 0
-	}
-	m := h.sum / float64(h.n)
-	return time.Duration(math.Sqrt(max(h.sumSq/float64(h.n)-m*m, 0)))
-}
-
-// Min and Max return the extremes.
-func (h *Histogram) Min() time.Duration { return h.min }
-func (h *Histogram) Max() time.Duration { return h.max }
-
-// Buckets calls f for each non-empty bucket in order with its middle
-// value and count.
-func (h *Histogram) Buckets(f func(value time.Duration, count uint64)) {
-	for i, c := range h.counts {
-		if c > 0 {
-			f(time.Duration(bucketValue(i)), c)
-		}
-	}
+	return time.Duration(h.max)
 }

@@ -7,96 +7,166 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
+
+	"github.com/goperf/goperf/engine"
 )
 
-// Dial connects to the server and prints the seed's line, such as
-// "Dialing localhost:5001 using tcp", to status.
-func Dial(ctx context.Context, cfg ClientConfig, status io.Writer) (net.Conn, error) {
+// Plain dials the server, then sends each line read from in and writes its
+// echo to out.W, until in ends (nil) or ctx does (engine.ErrInterrupted).
+// A line longer than cfg.Buffer goes in pieces of cfg.Buffer bytes, one at
+// a time: over TCP they are one stream; over UDP each is a datagram, and
+// out.Log says so once per line.
+func Plain(ctx context.Context, cfg ClientConfig, in io.Reader, out engine.Output) error {
 	cfg.defaults()
-	fmt.Fprintf(status, "Dialing %s using %s\n", cfg.addr(), network(cfg.UDP))
-	return dial(ctx, &cfg)
-}
-
-func dial(ctx context.Context, cfg *ClientConfig) (net.Conn, error) {
-	d := net.Dialer{Timeout: 10 * time.Second}
-	c, err := d.DialContext(ctx, network(cfg.UDP), cfg.addr())
+	announce(&cfg, out)
+	conn, err := dial(ctx, &cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connect: %w", unwrapOp(err))
-	}
-	return c, nil
-}
-
-// EchoLines sends in to the server a piece at a time and writes each
-// echo to out, until in ends. A piece is a line, or Buffer bytes of a
-// longer one: over TCP the pieces stream and the echo comes back whole;
-// over UDP each piece is one datagram, so a long line travels as several.
-// A UDP echo that does not come within Timeout is an error.
-func EchoLines(ctx context.Context, conn net.Conn, cfg ClientConfig, in io.Reader, out io.Writer) error {
-	cfg.defaults()
-	size := cfg.Buffer
-	if cfg.UDP {
-		size = min(size, MaxDatagram)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	r := bufio.NewReaderSize(in, size)
-	echo := make([]byte, max(size, 1<<16))
-	for {
-		piece, err := r.ReadSlice('\n')
-		if len(piece) > 0 {
-			if perr := echoPiece(conn, &cfg, piece, echo, out); perr != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return perr
-			}
-		}
-		switch {
-		case err == nil, errors.Is(err, bufio.ErrBufferFull):
-		case errors.Is(err, io.EOF):
-			return nil
-		default:
-			return fmt.Errorf("reading input: %w", err)
-		}
-	}
-}
-
-// echoPiece sends one piece and copies its echo to out.
-func echoPiece(conn net.Conn, cfg *ClientConfig, piece, echo []byte, out io.Writer) error {
-	if _, err := conn.Write(piece); err != nil {
-		return fmt.Errorf("send: %w", unwrapOp(err))
-	}
-	if cfg.UDP {
-		_ = conn.SetReadDeadline(time.Now().Add(cfg.Timeout))
-		n, err := conn.Read(echo)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fmt.Errorf("no echo within %v (datagram lost, or no server on UDP port %d)", cfg.Timeout, cfg.Port)
-		}
-		if err != nil {
-			return fmt.Errorf("receive: %w", unwrapOp(err))
-		}
-		_, err = out.Write(echo[:n])
 		return err
 	}
-	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.ReadFull(conn, echo[:len(piece)]); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return errors.New("the server closed the connection before echoing everything")
-		}
-		return fmt.Errorf("receive: %w", unwrapOp(err))
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	defer stop()
+	p := &plain{cfg: &cfg, conn: conn, out: out, echo: make([]byte, cfg.Buffer)}
+	inner, cancel := context.WithCancel(ctx) // ends the input's reader with the session
+	defer cancel()
+	err = p.run(inner, readPieces(inner, in, cfg.Buffer))
+	if ctx.Err() != nil {
+		return engine.ErrInterrupted
 	}
-	_, err := out.Write(echo[:len(piece)])
 	return err
 }
 
-// unwrapOp drops net.OpError's prefix of addresses, which the callers'
-// messages already give.
-func unwrapOp(err error) error {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Err != nil {
-		return op.Err
+// plain is one plain-mode session.
+type plain struct {
+	cfg  *ClientConfig
+	conn net.Conn
+	out  engine.Output
+	echo []byte
+}
+
+// piece is at most one buffer of a line; more says the line goes on.
+type piece struct {
+	data []byte
+	more bool
+	err  error // reading the input failed; data is empty
+}
+
+// run echoes every piece until the input ends.
+func (p *plain) run(ctx context.Context, pieces <-chan piece) error {
+	long := false // within a line longer than the buffer
+	for {
+		var pc piece
+		var ok bool
+		select {
+		case pc, ok = <-pieces:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		switch {
+		case !ok:
+			return nil
+		case pc.err != nil:
+			return fmt.Errorf("reading input: %w", pc.err)
+		}
+		if pc.more && !long && p.cfg.Proto == UDP && p.out.Log.Errorf != nil {
+			p.out.Log.Errorf("line longer than the %d-byte buffer (-b): sending it as several datagrams of at most %d bytes, each after the previous echo", p.cfg.Buffer, p.cfg.Buffer)
+		}
+		long = pc.more
+		if err := p.roundTrip(pc.data); err != nil {
+			return err
+		}
 	}
-	return err
+}
+
+// roundTrip sends one piece and writes its echo out.
+func (p *plain) roundTrip(data []byte) error {
+	if _, err := p.conn.Write(data); err != nil {
+		return p.ioError("send", err)
+	}
+	got, err := p.receive(len(data))
+	if p.cfg.Proto == TCP && !matches(got, data) && isBusy(got) {
+		return refusal(p.conn, got)
+	}
+	if _, werr := p.out.W.Write(got); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return err
+	}
+	if !matches(got, data) && p.out.Log.Errorf != nil {
+		p.out.Log.Errorf("the echo of %d bytes differs from what was sent", len(data))
+	}
+	return nil
+}
+
+// receive reads the echo of n bytes: n bytes of the stream (TCP) or one
+// datagram (UDP).
+func (p *plain) receive(n int) ([]byte, error) {
+	if p.cfg.Proto == UDP {
+		if err := p.conn.SetReadDeadline(time.Now().Add(p.cfg.LostTimeout)); err != nil {
+			return nil, err
+		}
+		n, err := p.conn.Read(p.echo)
+		if err != nil {
+			return nil, p.ioError("receive", err)
+		}
+		return p.echo[:n], nil
+	}
+	if err := p.conn.SetReadDeadline(time.Now().Add(p.cfg.StallTimeout)); err != nil {
+		return nil, err
+	}
+	got, err := io.ReadFull(p.conn, p.echo[:n])
+	if err != nil {
+		return p.echo[:got], p.ioError("receive", err)
+	}
+	return p.echo[:n], nil
+}
+
+// ioError explains a failed send or receive.
+func (p *plain) ioError(op string, err error) error {
+	switch {
+	case isTimeout(err) && p.cfg.Proto == UDP:
+		return fmt.Errorf("no echo from %s within %v (datagram lost, or no server?)", p.cfg.address(), p.cfg.LostTimeout)
+	case isTimeout(err):
+		return fmt.Errorf("no echo from %s within %v", p.cfg.address(), p.cfg.StallTimeout)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s closed the connection", p.cfg.address())
+	}
+	return peerError(p.cfg, fmt.Errorf("%s %s: %w", op, p.cfg.address(), unwrapOp(err)), err)
+}
+
+// readPieces reads in on its own goroutine, so that a signal ends a client
+// blocked on a terminal, and sends each line in pieces of at most size
+// bytes. The channel closes at the end of the input or of ctx.
+func readPieces(ctx context.Context, in io.Reader, size int) <-chan piece {
+	ch := make(chan piece)
+	go func() {
+		defer close(ch)
+		r := bufio.NewReaderSize(in, size)
+		for {
+			line, err := r.ReadSlice('\n')
+			more := errors.Is(err, bufio.ErrBufferFull)
+			for len(line) > 0 {
+				n := min(len(line), size)
+				pc := piece{data: append([]byte(nil), line[:n]...), more: more || n < len(line)}
+				line = line[n:]
+				select {
+				case ch <- pc:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil && !more {
+				if err != io.EOF {
+					select {
+					case ch <- piece{err: err}:
+					case <-ctx.Done():
+					}
+				}
+				return
+			}
+		}
+	}()
+	return ch
 }

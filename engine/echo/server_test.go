@@ -1,239 +1,215 @@
 package echo
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
-	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/goperf/goperf/engine"
 )
 
-// startServer runs a server on a free loopback port until the test ends.
-func startServer(t *testing.T, cfg ServerConfig) int {
+// TestThousandConns runs ping-pong on 1000 TCP connections at once against
+// one server for a bounded time: every connection must finish without an
+// error, and afterwards the server must hold no connection and no
+// goroutine must be left over.
+func TestThousandConns(t *testing.T) {
+	const conns = 1000
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < 2*conns+100 {
+		lim.Cur = min(lim.Max, 2*conns+100) // Go raises the soft limit at start-up; be sure
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < 2*conns+100 {
+			t.Skipf("RLIMIT_NOFILE %d is too low for %d connections", lim.Cur, conns)
+		}
+	}
+	ignore := goleak.IgnoreCurrent()
+	ts := startServer(t, ServerConfig{})
+	out, _, _ := testOutput(engine.JSON)
+	m := MeasureConfig{Size: 64, Duration: time.Second, Warmup: 100 * time.Millisecond, Conns: conns}
+	sum, err := Measure(context.Background(), ts.client(TCP), m, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Errors != 0 || sum.Mismatched != 0 || sum.Echoed < conns || sum.Conns != conns {
+		t.Errorf("%d connections: %d errors, %d mismatched, %d echoed", sum.Conns, sum.Errors, sum.Mismatched, sum.Echoed)
+	}
+	t.Logf("%d connections: %d echoes, %.0f per second, p50 %v, p99 %v", conns, sum.Echoed, sum.MessagesPerSecond(), sum.RTT.P50, sum.RTT.P99)
+	waitFor(t, "the server to drop every connection", func() bool { return ts.Conns() == 0 })
+	ts.stop()
+	goleak.VerifyNone(t, ignore)
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	cfg.Bind = "127.0.0.1"
-	srv := NewServer(cfg, io.Discard, func(string, ...any) {})
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := srv.Listen(ctx); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
+}
+
+// TestBadPeers sends the server what a careless or hostile peer sends,
+// then checks that it still echoes.
+func TestBadPeers(t *testing.T) {
+	tests := []struct {
+		name  string
+		proto Proto
+		peer  func(t *testing.T, addr string)
+	}{
+		{"udp garbage", UDP, udpGarbage},
+		{"half close", TCP, halfClose},
+		{"silent client", TCP, silentClient},
+		{"reset mid-message", TCP, func(t *testing.T, addr string) { closeMidMessage(t, addr, true) }},
+		{"close mid-message", TCP, func(t *testing.T, addr string) { closeMidMessage(t, addr, false) }},
+		{"reset while echoing", TCP, resetWhileEchoing},
+		{"never reads", TCP, neverReads},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startServer(t, ServerConfig{Proto: tt.proto, IdleTimeout: 200 * time.Millisecond})
+			tt.peer(t, ts.Addr().String())
+			assertEchoes(t, ts.client(tt.proto))
+			if tt.proto == TCP {
+				waitFor(t, "the bad connection to go", func() bool { return ts.Conns() == 0 })
 			}
-		case <-time.After(5 * time.Second):
-			t.Error("server did not stop within 5 s")
+		})
+	}
+}
+
+// udpGarbage sends random datagrams from empty to the largest, and reads
+// what comes back.
+func udpGarbage(t *testing.T, addr string) {
+	c := dialT(t, "udp", addr)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 15, 16, 17, 1500, 9000, MaxUDPPayload} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
 		}
-	})
-	if cfg.UDP {
-		return srv.Addr().(*net.UDPAddr).Port
-	}
-	return srv.Addr().(*net.TCPAddr).Port
-}
-
-// echoLines runs the plain client on in and returns what it printed.
-func echoLines(t *testing.T, cfg ClientConfig, in string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := Dial(ctx, cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var out bytes.Buffer
-	if err := EchoLines(ctx, conn, cfg, strings.NewReader(in), &out); err != nil {
-		t.Fatal(err)
-	}
-	return out.String()
-}
-
-// TestPlainEcho echoes lines, one longer than the buffer, over TCP and UDP.
-func TestPlainEcho(t *testing.T) {
-	in := "hello\nworld\n" + strings.Repeat("0123456789", 10) + "\nno newline at the end"
-	for _, udp := range []bool{false, true} {
-		port := startServer(t, ServerConfig{UDP: udp})
-		got := echoLines(t, ClientConfig{Host: "127.0.0.1", Port: port, UDP: udp, Buffer: 16}, in)
-		if got != in {
-			t.Errorf("udp=%v: echoed %q, want %q", udp, got, in)
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, maxUDPDatagram)
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		k, err := c.Read(got)
+		if err != nil || string(got[:k]) != string(b) {
+			t.Errorf("%d bytes of garbage: echo of %d bytes, %v", n, k, err)
 		}
 	}
 }
 
-// TestServerSurvivesBadInput sends what a careless or hostile peer sends,
-// and checks after each that a normal client is still served.
-func TestServerSurvivesBadInput(t *testing.T) {
-	tcpPort := startServer(t, ServerConfig{IdleTimeout: 300 * time.Millisecond})
-	udpPort := startServer(t, ServerConfig{UDP: true})
-	tcpAddr := net.JoinHostPort("127.0.0.1", itoa(tcpPort))
-	healthy := func(what string) {
-		t.Helper()
-		for _, c := range []ClientConfig{{Port: tcpPort}, {Port: udpPort, UDP: true}} {
-			c.Host = "127.0.0.1"
-			if got := echoLines(t, c, "still there?\n"); got != "still there?\n" {
-				t.Fatalf("after %s: echoed %q", what, got)
-			}
-		}
-	}
-	// UDP garbage, empty datagrams and the largest datagram.
-	u, err := net.Dial("udp", net.JoinHostPort("127.0.0.1", itoa(udpPort)))
-	if err != nil {
+// halfClose sends, closes its sending side, and expects the echo then EOF.
+func halfClose(t *testing.T, addr string) {
+	c := dialT(t, "tcp", addr)
+	if _, err := c.Write([]byte("hello")); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range [][]byte{nil, {0xff}, bytes.Repeat([]byte{0}, MaxDatagram), []byte("\x00\x01garbage")} {
-		_, _ = u.Write(p)
-	}
-	u.Close()
-	healthy("UDP garbage")
-
-	// A half-closed connection still gets its echo, then EOF.
-	c, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
+	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = c.Write([]byte("half"))
-	_ = c.(*net.TCPConn).CloseWrite()
 	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	if b, err := io.ReadAll(c); err != nil || string(b) != "half" {
-		t.Errorf("half-closed: read %q, %v", b, err)
+	got, err := io.ReadAll(c)
+	if err != nil || string(got) != "hello" {
+		t.Errorf("after a half-close: %q, %v; want the echo, then EOF", got, err)
 	}
-	c.Close()
-	healthy("a half-closed connection")
+}
 
-	// A client that connects and says nothing is closed at the idle timeout.
-	c, err = net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+// silentClient connects and says nothing; meanwhile others are served, and
+// the idle timeout closes it.
+func silentClient(t *testing.T, addr string) {
+	c := dialT(t, "tcp", addr)
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	start := time.Now()
-	if _, err := c.Read(make([]byte, 1)); err != io.EOF || time.Since(start) > 2*time.Second {
-		t.Errorf("silent client: %v after %v, want EOF at the idle timeout", err, time.Since(start))
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("silent client: read %d, %v; want EOF from the idle timeout", n, err)
 	}
-	c.Close()
-	healthy("a silent client")
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("idle timeout of 200ms took %v", d)
+	}
+}
 
-	// A peer that resets the connection in the middle of a message.
-	c, err = net.Dial("tcp", tcpAddr)
-	if err != nil {
+// closeMidMessage sends part of a message and closes, with a reset or not.
+func closeMidMessage(t *testing.T, addr string, reset bool) {
+	c := dialT(t, "tcp", addr)
+	msg := newMessage(64)
+	if _, err := c.Write(msg[:20]); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = c.Write(bytes.Repeat([]byte("x"), 1<<20))
+	if reset {
+		_ = c.(*net.TCPConn).SetLinger(0)
+	}
+	c.Close()
+}
+
+// resetWhileEchoing sends a lot without reading, then resets, so the
+// server's write fails.
+func resetWhileEchoing(t *testing.T, addr string) {
+	c := dialT(t, "tcp", addr)
+	_ = c.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+	_, _ = c.Write(make([]byte, 8<<20)) // stops when both directions' buffers are full
 	_ = c.(*net.TCPConn).SetLinger(0)
 	c.Close()
-	healthy("a reset mid-message")
 }
 
-// TestConnectionLimit checks that a connection beyond the limit is told
-// why, and that the measuring client says so in one error.
-func TestConnectionLimit(t *testing.T) {
-	port := startServer(t, ServerConfig{MaxConns: 1})
-	first, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", itoa(port)))
+// neverReads sends a lot and never reads the echoes: the server's write
+// blocks until the idle timeout closes the connection.
+func neverReads(t *testing.T, addr string) {
+	c := dialT(t, "tcp", addr)
+	_ = c.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+	_, _ = c.Write(make([]byte, 8<<20))
+	_ = c.SetWriteDeadline(time.Time{})
+	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	_, err := io.Copy(io.Discard, c) // what was echoed, then EOF or a reset
+	if err != nil && !isGone(err) {
+		t.Errorf("a client that never reads: %v; want the server to close the connection", err)
+	}
+}
+
+func dialT(t *testing.T, network, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout(network, addr, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer first.Close()
-	_, _ = first.Write([]byte("x")) // served: holds the only slot
-	_, _ = first.Read(make([]byte, 1))
-	_, err = Measure(context.Background(), ClientConfig{Host: "127.0.0.1", Port: port, Size: 64, Duration: time.Second})
-	if err == nil || !strings.Contains(err.Error(), "server busy") {
-		t.Errorf("over the limit: %v", err)
-	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
-// TestThousandConnections runs ping-pong on 1000 connections at once for a
-// bounded time against one server: all finish without an error, and no
-// goroutine outlives the test.
-func TestThousandConnections(t *testing.T) {
-	baseline := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, baseline) }) // after the server stops
-	port := startServer(t, ServerConfig{})
-	res, err := Measure(context.Background(), ClientConfig{Host: "127.0.0.1", Port: port, Size: 64, Conns: 1000, Duration: time.Second})
-	if err != nil {
-		t.Fatal(err)
+// TestBusy fills a server and checks the refusal in both client modes,
+// then that a freed slot is used again.
+func TestBusy(t *testing.T) {
+	ts := startServer(t, ServerConfig{MaxConns: 2})
+	var held []net.Conn
+	for range 2 {
+		c := dialT(t, "tcp", ts.Addr().String())
+		if _, err := c.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
 	}
-	t.Logf("%d echoes, p50 %v, p99 %v", res.Received, res.Hist.Quantile(0.5), res.Hist.Quantile(0.99))
-	if res.Errors != 0 || res.Mismatched != 0 || res.Lost != 0 || res.Received < 1000 {
-		t.Errorf("1000 connections: %+v", res.Counts)
+	out, _, _ := testOutput(engine.Text)
+	err := Plain(context.Background(), ts.client(TCP), strings.NewReader("hello\n"), out)
+	if !errors.Is(err, ErrServerBusy) || !strings.Contains(err.Error(), "server busy: 2 connections") {
+		t.Errorf("plain mode: got %v, want the server's refusal", err)
 	}
-}
-
-// TestMeasure runs each measuring mode over TCP and UDP and checks the
-// counts, the percentiles' order and the JSON document.
-func TestMeasure(t *testing.T) {
-	for _, udp := range []bool{false, true} {
-		port := startServer(t, ServerConfig{UDP: udp})
-		for _, rate := range []float64{0, 2000} {
-			cfg := ClientConfig{Host: "127.0.0.1", Port: port, UDP: udp, Size: 64, Conns: 2, Duration: 500 * time.Millisecond, Warmup: 100 * time.Millisecond, Rate: rate}
-			res, err := Measure(context.Background(), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := &res.Hist
-			if res.Received == 0 || res.Mismatched != 0 || res.Errors != 0 || h.Count() != res.Received {
-				t.Errorf("udp=%v rate=%v: %+v, %d recorded", udp, rate, res.Counts, h.Count())
-			}
-			if rate > 0 && (res.Sent < 900 || res.Sent > 1100) {
-				t.Errorf("open loop at 2000/s for 0.5 s sent %d", res.Sent)
-			}
-			if !(h.Min() <= h.Quantile(0.5) && h.Quantile(0.5) <= h.Quantile(0.99) && h.Quantile(0.99) <= h.Max()) || h.Min() <= 0 {
-				t.Errorf("percentiles out of order: min %v p50 %v p99 %v max %v", h.Min(), h.Quantile(0.5), h.Quantile(0.99), h.Max())
-			}
-			var buf bytes.Buffer
-			if err := res.WriteJSON(&buf); err != nil {
-				t.Fatal(err)
-			}
-			var doc struct {
-				Received uint64
-				RTT      map[string]float64 `json:"rtt_us"`
-			}
-			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil || doc.Received != res.Received || doc.RTT["p99.99"] <= 0 {
-				t.Errorf("JSON %v: %s", err, buf.String())
-			}
+	for _, rate := range []float64{0, 100} {
+		_, err = Measure(context.Background(), ts.client(TCP), MeasureConfig{Size: 64, Count: 5, Conns: 1, Rate: rate}, out)
+		if !errors.Is(err, ErrServerBusy) {
+			t.Errorf("measuring at rate %v: got %v, want ErrServerBusy", rate, err)
 		}
 	}
+	held[0].Close()
+	waitFor(t, "a free slot", func() bool { return ts.Conns() < 2 })
+	assertEchoes(t, ts.client(TCP))
 }
-
-// TestMeasureCountsLostEchoes measures against a UDP peer that never
-// answers after the first echo: every message is lost, none hangs.
-func TestMeasureCountsLostEchoes(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	go func() {
-		buf := make([]byte, 1<<16)
-		n, from, err := pc.ReadFrom(buf)
-		if err == nil {
-			_, _ = pc.WriteTo(buf[:n], from) // the probe only
-		}
-		for {
-			if _, _, err := pc.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	cfg := ClientConfig{Host: "127.0.0.1", Port: pc.LocalAddr().(*net.UDPAddr).Port, UDP: true, Size: 64,
-		Count: 3, Timeout: 100 * time.Millisecond}
-	res, err := Measure(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Lost != 3 || res.Received != 0 {
-		t.Errorf("%+v, want 3 lost", res.Counts)
-	}
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,48 @@
+package echo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/goperf/goperf/engine"
+)
+
+// ErrServerBusy reports a server at its connection limit; the error that
+// wraps it carries the server's line.
+var ErrServerBusy = errors.New("server busy")
+
+// announce prints the seed's line, "Dialing localhost:5001 using tcp".
+func announce(cfg *ClientConfig, out engine.Output) {
+	if out.Format == engine.Text {
+		fmt.Fprintf(out.W, "Dialing %s using %s\n", cfg.address(), network(cfg.Proto))
+	}
+}
+
+// dial connects to the server. A UDP socket is connected too, so that the
+// kernel filters out datagrams from anyone else and reports an ICMP port
+// unreachable as a refused read.
+func dial(ctx context.Context, cfg *ClientConfig) (net.Conn, error) {
+	d := net.Dialer{Timeout: cfg.ConnectTimeout}
+	conn, err := d.DialContext(ctx, network(cfg.Proto), cfg.address())
+	if err != nil && ctx.Err() != nil {
+		return nil, engine.ErrInterrupted
+	}
+	if err != nil {
+		return nil, peerError(cfg, fmt.Errorf("dial %s: %w", cfg.address(), unwrapOp(err)), err)
+	}
+	return conn, nil
+}
+
+// peerError adds a hint to err when cause says nothing listens.
+func peerError(cfg *ClientConfig, err, cause error) error {
+	if !isRefused(cause) {
+		return err
+	}
+	hint := "goecho -s"
+	if cfg.Proto == UDP {
+		hint = "goecho -s -u"
+	}
+	return fmt.Errorf("%w (is a server running? start one with %s)", err, hint)
+}

@@ -1,0 +1,149 @@
+package echo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// acceptBackoff is the pause after an accept error such as EMFILE, so the
+// loop does not spin while descriptors are short.
+const acceptBackoff = 50 * time.Millisecond
+
+// accept hands each connection to its own goroutine, or refuses it.
+func (s *Server) accept(ctx context.Context) error {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.errorf("accept: %v", unwrapOp(err))
+			select {
+			case <-time.After(acceptBackoff):
+				continue
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		if n, ok := s.admit(conn); !ok {
+			s.refuse(conn, n)
+			continue
+		}
+		s.wg.Add(1)
+		go s.echoConn(conn)
+	}
+}
+
+// admit registers conn unless the server is full or closing; it returns
+// the number of connections being echoed.
+func (s *Server) admit(conn net.Conn) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.conns)
+	if s.closed || n >= s.cfg.MaxConns {
+		return n, false
+	}
+	s.conns[conn] = struct{}{}
+	return n + 1, true
+}
+
+// release forgets conn and closes it.
+func (s *Server) release(conn net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, conn)
+	s.mu.Unlock()
+	_ = conn.Close()
+}
+
+// refuseTimeout bounds a refusal: the write of its line, and the wait for
+// the client to close its side, so that what the client sent meanwhile
+// does not turn the close into a reset that discards the line.
+const refuseTimeout = time.Second
+
+// maxRefusing caps the refusals in progress; past it a connection is
+// closed at once, without the line.
+const maxRefusing = 64
+
+// refuse tells a client the server is full, then closes its connection.
+func (s *Server) refuse(conn net.Conn, n int) {
+	s.verbosef("refused %v: %d connections", conn.RemoteAddr(), n)
+	select {
+	case s.refusing <- struct{}{}:
+	default:
+		_ = conn.Close()
+		return
+	}
+	s.wg.Go(func() {
+		defer func() { <-s.refusing }()
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(refuseTimeout))
+		if _, err := fmt.Fprintf(conn, "%s: %d connections (try again later)\n", busyPrefix, n); err != nil {
+			return
+		}
+		_ = conn.(*net.TCPConn).CloseWrite()
+		_, _ = io.Copy(io.Discard, conn)
+	})
+}
+
+// echoConn echoes one connection until the peer closes it, it stays idle
+// for the idle timeout, or the server shuts down. Its buffer is allocated
+// once; the loop allocates nothing.
+func (s *Server) echoConn(conn net.Conn) {
+	defer s.wg.Done()
+	defer s.release(conn)
+	s.verbosef("echoing %v", conn.RemoteAddr())
+	err := s.echo(conn, make([]byte, s.cfg.Buffer))
+	switch {
+	case err == nil, isGone(err):
+		s.verbosef("%v closed", conn.RemoteAddr())
+	case isTimeout(err):
+		s.verbosef("%v idle for %v: closed", conn.RemoteAddr(), s.cfg.IdleTimeout)
+	default:
+		s.errorf("%v: %v", conn.RemoteAddr(), unwrapOp(err))
+	}
+}
+
+// echo copies what conn reads back to it until EOF or an error.
+func (s *Server) echo(conn net.Conn, buf []byte) error {
+	idle := idleDeadline{set: conn.SetDeadline, period: s.cfg.IdleTimeout}
+	if err := idle.arm(); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.Read(buf)
+		if n > 0 {
+			idle.progress()
+			if werr := writeAll(conn, buf[:n], &idle); werr != nil {
+				return werr
+			}
+		}
+		switch {
+		case err == io.EOF:
+			return nil // half-closed: everything read was echoed
+		case err != nil && !idle.retry(err):
+			return err
+		}
+	}
+}
+
+// writeAll writes p, retrying after a deadline that fired while the
+// connection still made progress.
+func writeAll(conn net.Conn, p []byte, idle *idleDeadline) error {
+	for {
+		n, err := conn.Write(p)
+		if err == nil {
+			return nil
+		}
+		if n > 0 {
+			idle.progress()
+		}
+		if !idle.retry(err) {
+			return err
+		}
+		p = p[n:]
+	}
+}

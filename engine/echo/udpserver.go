@@ -1,0 +1,27 @@
+package echo
+
+import (
+	"errors"
+	"net"
+)
+
+// serveUDP echoes each datagram to its sender, from one goroutine and one
+// buffer of the largest datagram size, so nothing is ever truncated. The
+// loop allocates nothing. Anything is echoed, garbage included; errors
+// concern one datagram and the loop goes on.
+func (s *Server) serveUDP() error {
+	buf := make([]byte, maxUDPDatagram)
+	for {
+		n, from, err := s.pc.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.verbosef("udp read: %v", unwrapOp(err))
+			continue
+		}
+		if _, err := s.pc.WriteToUDPAddrPort(buf[:n], from); err != nil {
+			s.verbosef("udp echo to %v: %v", from, unwrapOp(err))
+		}
+	}
+}
