@@ -84,26 +84,34 @@ func TestInteropGoperfClientIperf3Server(t *testing.T) {
 	bin := iperf3(t)
 	for _, m := range interopModes {
 		t.Run(m.name, func(t *testing.T) {
-			port := freePort(t)
-			var out bytes.Buffer
-			cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
 			spec := m.spec
 			spec.Length = DefaultTCPLength
 			if spec.Bytes == 0 {
 				spec.Duration = time.Second
 			}
-			sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port})
-			srv := runIperf3(t, cmd, &out, 20*time.Second)
+			sum, srv := goperfAgainstIperf3Server(t, bin, spec)
 			if sum == nil {
 				return
 			}
 			compareWithIperf3(t, sum, srv)
 		})
 	}
+}
+
+// goperfAgainstIperf3Server runs a one-off stock iperf3 server and a goperf
+// client of spec against it, and returns the client's summary (nil if it
+// failed) and the server's JSON document.
+func goperfAgainstIperf3Server(t *testing.T, bin string, spec Spec) (*Summary, map[string]any) {
+	t.Helper()
+	port := freePort(t)
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port})
+	return sum, runIperf3(t, cmd, &out, 20*time.Second)
 }
 
 // dialUntilUp runs a client, retrying while the server is not listening

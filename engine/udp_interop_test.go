@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"bytes"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -26,17 +24,9 @@ func TestUDPInteropGoperfClientIperf3Server(t *testing.T) {
 	bin := iperf3(t)
 	for _, m := range udpInteropModes {
 		t.Run(m.name, func(t *testing.T) {
-			port := freePort(t)
-			var out bytes.Buffer
-			cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
 			spec := m.spec
 			spec.Proto, spec.Length, spec.Bitrate, spec.Duration = UDP, 1400, 100e6, time.Second
-			sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port})
-			srv := runIperf3(t, cmd, &out, 20*time.Second)
+			sum, srv := goperfAgainstIperf3Server(t, bin, spec)
 			if sum == nil {
 				return
 			}
