@@ -35,7 +35,6 @@ type udpStream struct {
 	bufs        [][]byte
 	sizes, segs []int
 	acct        *udpAccount
-	strays      uint64 // datagrams of the wrong size, ignored
 	buffers     uint64 // messages received, several datagrams each with GRO
 	datagrams   uint64 // datagrams in them, strays excluded
 	omitEnd     time.Time
@@ -213,8 +212,7 @@ func (s *stream) received(n int) {
 			d := b[:min(seg, len(b))]
 			b = b[len(d):]
 			if len(d) != u.length {
-				u.strays++ // a connect message repeated, or a stranger's datagram
-				continue
+				continue // a connect message repeated, or a stranger's datagram
 			}
 			h, _ := wire.ParseUDPHeader(d, u.wide)
 			u.acct.add(u.unwrap(h.Seq), len(d), float64(h.Sec)+float64(h.Usec)/1e6, arrival)

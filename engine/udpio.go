@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"net"
-	"time"
 
 	"github.com/goperf/goperf/sockopt"
 )
@@ -82,10 +81,4 @@ func newDatagramIO(conn *net.UDPConn, o udpOptions) (datagramIO, error) {
 		return nil, err
 	}
 	return b, nil
-}
-
-// monoSeconds returns seconds since epoch on the monotonic clock, as UDP
-// headers carry it.
-func monoSeconds(epoch time.Time) float64 {
-	return time.Since(epoch).Seconds()
 }
