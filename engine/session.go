@@ -31,8 +31,9 @@ type session struct {
 	peer   net.Addr
 
 	// Guarded by srv.mu: the data streams arriving on the shared listeners.
-	accepting    bool // TCP streams with this cookie are welcome
-	udpAccepting bool // UDP streams are (see udpTarget)
+	accepting    bool     // TCP streams with this cookie are welcome
+	udpAccepting bool     // UDP streams are (see udpTarget)
+	answerStops  []func() // stop the pending UDP streams' answerRepeats
 	want         int
 	pending      []pendingConn
 	nextSeq      uint64        // arrival order of UDP streams
@@ -206,8 +207,10 @@ func (ss *session) acceptStreams() error {
 	}
 	timer := time.NewTimer(streamsTimeout)
 	defer timer.Stop()
+	defer ss.stopAnswering() // also on the paths that return early
 	select {
 	case <-ss.ready:
+		ss.stopAnswering()
 	case <-timer.C:
 		ss.stopAccepting()
 		ss.sendError(wire.CodeStreamAccept)

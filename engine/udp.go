@@ -212,7 +212,12 @@ func (s *stream) received(n int) {
 			d := b[:min(seg, len(b))]
 			b = b[len(d):]
 			if len(d) != u.length {
-				continue // a connect message repeated, or a stranger's datagram
+				if isConnect(d) && !s.sender {
+					// The client lost our reply and asks again; the kernel
+					// gives the repeat to this connected socket.
+					_, _ = s.conn.Write(wire.UDPReply[:])
+				}
+				continue // or a stranger's datagram
 			}
 			h, _ := wire.ParseUDPHeader(d, u.wide)
 			u.acct.add(u.unwrap(h.Seq), len(d), float64(h.Sec)+float64(h.Usec)/1e6, arrival)

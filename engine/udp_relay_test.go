@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -8,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/wire"
 )
 
 // relay stands between a client and a server on loopback: it forwards the
@@ -22,15 +25,18 @@ type relay struct {
 	tcp    net.Listener
 	udp    *net.UDPConn
 
+	loseReply bool // drop the server's first set-up reply to each client socket
+
 	mu      sync.Mutex
 	swapped int // datagrams that arrived after their successor
 	doubled int // datagrams sent twice
 }
 
-// startRelay listens on one port for TCP and UDP, in front of server.
-func startRelay(t *testing.T, server, length int) *relay {
+// startRelay listens on one port for TCP and UDP, in front of server;
+// with loseReply it drops the first set-up reply to each client socket.
+func startRelay(t *testing.T, server, length int, loseReply bool) *relay {
 	t.Helper()
-	r := &relay{t: t, server: server, length: length}
+	r := &relay{t: t, server: server, length: length, loseReply: loseReply}
 	for range 10 {
 		ln, err := net.Listen("tcp4", "127.0.0.1:0")
 		if err != nil {
@@ -119,7 +125,14 @@ func (r *relay) serveUDP() {
 
 // answer forwards what the server sends on up back to the client.
 func (r *relay) answer(up *net.UDPConn, client *net.UDPAddr) {
-	im := r.impairer(func(p []byte, _ *net.UDPConn, to *net.UDPAddr) { _, _ = r.udp.WriteToUDP(p, to) })
+	lose := r.loseReply
+	im := r.impairer(func(p []byte, _ *net.UDPConn, to *net.UDPAddr) {
+		if lose && bytes.Equal(p, wire.UDPReply[:]) {
+			lose = false
+			return
+		}
+		_, _ = r.udp.WriteToUDP(p, to)
+	})
 	buf := make([]byte, 65536)
 	for {
 		_ = up.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
@@ -199,7 +212,7 @@ func TestUDPReorderAndDuplicates(t *testing.T) {
 	for _, dir := range []Direction{Forward, Reverse} {
 		t.Run(dir.String(), func(t *testing.T) {
 			const length = 1400
-			r := startRelay(t, ts.port, length)
+			r := startRelay(t, ts.port, length, false)
 			cfg := ts.clientConfig(Spec{Proto: UDP, Length: length, Bitrate: 50e6, Duration: time.Second, Direction: dir})
 			cfg.Port = r.port
 			sum, _, err := runClient(t, cfg)
@@ -218,6 +231,26 @@ func TestUDPReorderAndDuplicates(t *testing.T) {
 				t.Errorf("receiver counts %d lost, %d out of order, %d duplicates; want 0, %d, %d",
 					rcv.Lost, rcv.OutOfOrder, rcv.Duplicates, swapped, doubled)
 			}
+		})
+	}
+}
+
+// TestUDPLostSetupReply drops the server's first reply to each stream's
+// connect datagram: the client asks again, and the stream's new socket
+// (which now gets the repeats) answers, before the test and during it.
+func TestUDPLostSetupReply(t *testing.T) {
+	ts := startServer(t, ServerConfig{}, JSON)
+	for _, sp := range []Spec{{Streams: 2}, {Direction: Reverse}, {Direction: Bidir}} {
+		t.Run(sp.Direction.String(), func(t *testing.T) {
+			r := startRelay(t, ts.port, 1400, true)
+			sp.Proto, sp.Length, sp.Bitrate, sp.Duration = UDP, 1400, 10e6, 500*time.Millisecond
+			cfg := ts.clientConfig(sp)
+			cfg.Port = r.port
+			sum, _, err := runClient(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkUDPAccount(t, sum)
 		})
 	}
 }

@@ -75,11 +75,13 @@ func (c *client) udpHandshake(conn *net.UDPConn) error {
 				}
 				return udpSetupError(err)
 			}
-			if isUDPReply(buf[:n]) {
+			// A data datagram says as much as the reply: the server has the
+			// stream and is sending on it (our reply was lost, or beaten).
+			// The datagram itself is not counted, so it shows as lost.
+			if isUDPReply(buf[:n]) || n == c.cfg.Spec.Length {
 				_ = conn.SetReadDeadline(time.Time{})
 				return nil
 			}
-			// Anything else is a data datagram that beat the reply: ignore it.
 		}
 	}
 	return fmt.Errorf("no reply to the UDP stream set-up within %v (is UDP port %d open on the server?)", udpConnectTimeout, c.cfg.Port)

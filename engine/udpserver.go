@@ -132,12 +132,60 @@ func (ss *session) addUDPStream(from netip.AddrPort, dst netip.Addr, port int) e
 	ss.srv.mu.Lock()
 	ss.nextSeq++
 	ok := ss.udpAccepting && ss.offerLocked(conn, ss.nextSeq)
+	if ok {
+		ss.answerStops = append(ss.answerStops, answerRepeats(conn))
+	}
 	ss.srv.mu.Unlock()
 	if !ok {
 		conn.Close()
 		return errors.New("the test takes no more streams")
 	}
 	return nil
+}
+
+// answerRepeats replies to connect datagrams that reach a new stream's
+// socket before the test starts: once the socket is connected, the kernel
+// gives it the client's repeats, which mean our reply was lost. The
+// returned function stops it and waits, so the stream's own loop is the
+// socket's only reader.
+func answerRepeats(conn *net.UDPConn) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 512)
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+			n, err := conn.Read(buf)
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			switch {
+			case err == nil && isConnect(buf[:n]):
+				_, _ = conn.Write(wire.UDPReply[:])
+			case err != nil && !isTimeout(err):
+				return // closed
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		_ = conn.SetReadDeadline(aLongTimeAgo)
+		<-done
+		_ = conn.SetReadDeadline(time.Time{})
+	}
+}
+
+// stopAnswering ends every answerRepeats of the test.
+func (ss *session) stopAnswering() {
+	ss.srv.mu.Lock()
+	stops := ss.answerStops
+	ss.answerStops = nil
+	ss.srv.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
 }
 
 // udpStreamFrom returns the socket already made for from, if any.
