@@ -76,7 +76,7 @@ func (c *client) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.ctrl = newCtrl(ctx, conn)
+	c.ctrl = newCtrl(ctx, conn, ctrlTimeout)
 	if g, err := sockopt.Read(conn.(syscall.Conn)); err == nil {
 		c.mss = g.MSS
 	}
@@ -176,6 +176,9 @@ func (c *client) unexpected(st wire.State, during string) error {
 	case wire.AccessDenied:
 		return ErrServerBusy
 	case wire.ServerErrorCode:
+		// The state may have come as the data phase ended, which cut the
+		// read deadline short: the code that follows gets its own.
+		c.ctrl.setReadDeadline(time.Now().Add(c.ctrl.timeout))
 		return c.ctrl.wrap(wire.ReadServerError(c.ctrl.conn))
 	case wire.ServerTerminate:
 		return ErrServerTerminated

@@ -269,15 +269,21 @@ type ServerConfig struct {
 	OneOff      bool          // serve one test, then return (-1)
 	MaxTests    int           // tests running at once; more get ACCESS_DENIED. 0 = DefaultMaxTests
 	IdleTimeout time.Duration // a test with no data moving this long is ended, 0 = DefaultIdleTimeout
-	IO          IOMode        // how data streams call the kernel
-	UDP         UDPConfig     // how UDP streams batch their datagrams
-	NoUDP       bool          // serve TCP tests only: no UDP listener
+	// ControlTimeout bounds the wait for a connection's cookie, for each
+	// control message outside the data phase, and for a test's data
+	// streams to arrive. 0 = DefaultControlTimeout.
+	ControlTimeout time.Duration
+	Limits         Limits    // caps on each test's length and rate
+	IO             IOMode    // how data streams call the kernel
+	UDP            UDPConfig // how UDP streams batch their datagrams
+	NoUDP          bool      // serve TCP tests only: no UDP listener
 }
 
 // Server defaults.
 const (
-	DefaultMaxTests    = 8
-	DefaultIdleTimeout = 60 * time.Second
+	DefaultMaxTests       = 8
+	DefaultIdleTimeout    = 60 * time.Second
+	DefaultControlTimeout = ctrlTimeout
 )
 
 // addr returns the server's host:port.

@@ -11,8 +11,9 @@ import (
 	"github.com/goperf/goperf/engine/wire"
 )
 
-// ctrlTimeout bounds every control read and write outside the data phase.
-// iperf3 3.15+ give up after 10 s without progress too.
+// ctrlTimeout bounds every control read and write outside the data phase,
+// unless a server's ControlTimeout says otherwise. iperf3 3.15+ give up
+// after 10 s without progress too.
 const ctrlTimeout = 10 * time.Second
 
 // aLongTimeAgo is a deadline in the past: it ends a blocked read at once.
@@ -22,13 +23,14 @@ var aLongTimeAgo = time.Unix(1, 0)
 // except the wait for the end of the data phase, which readDuring bounds
 // differently. Cancelling ctx interrupts a read in progress.
 type ctrl struct {
-	conn net.Conn
-	ctx  context.Context
-	stop func() bool // stops the context watch
+	conn    net.Conn
+	ctx     context.Context
+	stop    func() bool   // stops the context watch
+	timeout time.Duration // of each read and write outside the data phase
 }
 
-func newCtrl(ctx context.Context, conn net.Conn) *ctrl {
-	c := &ctrl{conn: conn, ctx: ctx}
+func newCtrl(ctx context.Context, conn net.Conn, timeout time.Duration) *ctrl {
+	c := &ctrl{conn: conn, ctx: ctx, timeout: timeout}
 	c.stop = context.AfterFunc(ctx, func() {
 		_ = conn.SetDeadline(aLongTimeAgo) // fails only once closed
 	})
@@ -66,24 +68,24 @@ func (c *ctrl) wrap(err error) error {
 	return err
 }
 
-// readState reads one state byte within ctrlTimeout.
+// readState reads one state byte within the timeout.
 func (c *ctrl) readState() (wire.State, error) {
-	c.setReadDeadline(time.Now().Add(ctrlTimeout))
+	c.setReadDeadline(time.Now().Add(c.timeout))
 	st, err := wire.ReadState(c.conn)
 	return st, c.wrap(err)
 }
 
 // readJSON reads one framed JSON document of at most max bytes within
-// ctrlTimeout.
+// the timeout.
 func (c *ctrl) readJSON(max uint32) ([]byte, error) {
-	c.setReadDeadline(time.Now().Add(ctrlTimeout))
+	c.setReadDeadline(time.Now().Add(c.timeout))
 	b, err := wire.ReadJSON(c.conn, max)
 	return b, c.wrap(err)
 }
 
-// write sends raw bytes within ctrlTimeout.
+// write sends raw bytes within the timeout.
 func (c *ctrl) write(b []byte) error {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(ctrlTimeout))
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	_, err := c.conn.Write(b)
 	return c.wrap(err)
 }
@@ -93,7 +95,7 @@ func (c *ctrl) writeState(s wire.State) error {
 }
 
 func (c *ctrl) writeJSON(v any) error {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(ctrlTimeout))
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	return c.wrap(wire.WriteJSON(c.conn, v))
 }
 

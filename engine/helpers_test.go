@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if env := os.Getenv(childEnv); env != "" {
+		os.Exit(runChild(env))
+	}
 	goleak.VerifyTestMain(m)
 }
 

@@ -20,6 +20,7 @@ const (
 	endInterrupted                      // the context was cancelled
 	endIdle                             // no data moved for the idle timeout
 	endFailed                           // a stream failed
+	endLimit                            // the test broke a server limit
 )
 
 // run is the data phase of one test: its streams, their goroutines and the

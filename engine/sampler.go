@@ -17,6 +17,7 @@ type sampler struct {
 	r        *run
 	interval time.Duration // 0 = no interval reports
 	idle     time.Duration // 0 = no watchdog
+	guard    *guard        // a server's limits; nil = none
 	emit     func(*Interval)
 
 	omitEnd  time.Time // when the omit period ends
@@ -104,7 +105,7 @@ func (sm *sampler) nextWake() time.Time {
 	if sm.omitting && sm.omitEnd.Before(next) {
 		next = sm.omitEnd
 	}
-	if sm.idle > 0 {
+	if sm.idle > 0 || sm.guard != nil {
 		if check := time.Now().Add(time.Second); check.Before(next) {
 			next = check
 		}
@@ -142,14 +143,19 @@ func (sm *sampler) rebase(now time.Time, snap []counters) {
 	}
 }
 
-// watch ends the test when no counter has moved for the idle timeout.
+// watch ends the test when no counter has moved for the idle timeout, or
+// when it breaks a server limit.
 func (sm *sampler) watch(now time.Time, snap []counters) {
-	if sm.idle <= 0 {
-		return
-	}
 	var sum uint64
 	for _, c := range snap {
 		sum += c.bytes
+	}
+	if reason, err := sm.guard.check(now, sum); err != nil {
+		sm.r.end(reason, err)
+		return
+	}
+	if sm.idle <= 0 {
+		return
 	}
 	if sum != sm.lastMovedSum {
 		sm.lastMovedSum, sm.lastMoved = sum, now

@@ -13,10 +13,6 @@ import (
 	"github.com/goperf/goperf/sockopt"
 )
 
-// cookieTimeout bounds the wait for a new connection's cookie, so a
-// connection that never speaks ties up only its own goroutine.
-const cookieTimeout = 10 * time.Second
-
 // Server accepts iperf3 clients, goperf's and stock ones. Unlike iperf3 it
 // runs several tests at once: every connection starts with a cookie, which
 // either names a test waiting for its data streams or opens a new test.
@@ -47,6 +43,9 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.ControlTimeout <= 0 {
+		cfg.ControlTimeout = DefaultControlTimeout
 	}
 	w := &lineWriter{w: out.W}
 	out.W = w
@@ -128,7 +127,9 @@ func (s *Server) accept(ctx context.Context) error {
 // handle reads a connection's cookie and sends it where it belongs.
 func (s *Server) handle(ctx context.Context, conn net.Conn, seq uint64) {
 	defer s.wg.Done()
-	_ = conn.SetReadDeadline(time.Now().Add(cookieTimeout))
+	// A connection that never speaks ties up only this goroutine, and only
+	// for the control timeout.
+	_ = conn.SetReadDeadline(time.Now().Add(s.cfg.ControlTimeout))
 	cookie, err := wire.ReadCookie(conn)
 	if err != nil {
 		s.out.Log.verbosef("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)

@@ -15,11 +15,8 @@ import (
 	"github.com/goperf/goperf/sockopt"
 )
 
-// Server-side timeouts.
-const (
-	streamsTimeout = 10 * time.Second // all data streams must arrive within this
-	serverGrace    = 15 * time.Second // TEST_END may come this late after the test's length
-)
+// serverGrace is how late after the test's length TEST_END may come.
+const serverGrace = 15 * time.Second
 
 // session is one test from the server's side, from the control
 // connection's cookie to IPERF_DONE.
@@ -58,7 +55,7 @@ type pendingConn struct {
 }
 
 func newSession(ctx context.Context, srv *Server, no int, cookie wire.Cookie, conn net.Conn) *session {
-	ss := &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn), peer: conn.RemoteAddr(), ready: make(chan struct{})}
+	ss := &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn, srv.cfg.ControlTimeout), peer: conn.RemoteAddr(), ready: make(chan struct{})}
 	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
 		ss.peerIP = ap.Addr().Unmap()
 	}
@@ -129,6 +126,9 @@ func (ss *session) readSpec() error {
 		return err
 	}
 	spec, err := specFromParams(p)
+	if err == nil {
+		err = ss.srv.cfg.Limits.admit(spec)
+	}
 	if err != nil {
 		var se *specError
 		if errors.As(err, &se) {
@@ -205,7 +205,7 @@ func (ss *session) acceptStreams() error {
 	if err := ss.ctrl.writeState(wire.CreateStreams); err != nil {
 		return err
 	}
-	timer := time.NewTimer(streamsTimeout)
+	timer := time.NewTimer(ss.ctrl.timeout)
 	defer timer.Stop()
 	defer ss.stopAnswering() // also on the paths that return early
 	select {
@@ -214,7 +214,7 @@ func (ss *session) acceptStreams() error {
 	case <-timer.C:
 		ss.stopAccepting()
 		ss.sendError(wire.CodeStreamAccept)
-		return fmt.Errorf("%d of %d data streams arrived within %v", len(ss.pending), ss.want, streamsTimeout)
+		return fmt.Errorf("%d of %d data streams arrived within %v", len(ss.pending), ss.want, ss.ctrl.timeout)
 	case <-ss.ctrl.ctx.Done():
 		ss.stopAccepting()
 		return ErrInterrupted
@@ -269,6 +269,7 @@ func (ss *session) dataPhase() error {
 	ss.rep.started(&startInfo{spec: sp, peer: host, peerPort: port, cookie: ss.cookie.String(),
 		streams: ss.streams, when: r.start, ctrlMSS: ctrlMSS(ss.ctrl.conn), interval: ss.srv.cfg.Interval})
 	sm := newSampler(r, ss.srv.cfg.Interval, ss.srv.cfg.IdleTimeout, ss.rep.interval)
+	sm.guard = newGuard(ss.srv.cfg.Limits, sp, r.start)
 	r.begin(false)
 	sm.start()
 	var deadline time.Time
@@ -318,6 +319,12 @@ func (ss *session) ended(st wire.State, err error) error {
 	case r.reason == endIdle:
 		ss.sendError(wire.CodeNoMsg)
 		return fmt.Errorf("idle: %w", r.cause)
+	case r.reason == endLimit:
+		var le *limitError
+		if errors.As(r.cause, &le) {
+			ss.sendError(le.code)
+		}
+		return r.cause
 	case r.reason == endFailed:
 		code := wire.CodeStreamRead
 		var se *streamError
@@ -334,7 +341,7 @@ func (ss *session) ended(st wire.State, err error) error {
 // exchangeResults swaps results with the client, reports, and waits for
 // IPERF_DONE.
 func (ss *session) exchangeResults() error {
-	body, err := ss.ask(wire.ExchangeResults, wire.MaxResultsLen, wire.CodeRecvResults, "the client's results")
+	body, err := ss.ask(wire.ExchangeResults, wire.MaxClientResultsLen, wire.CodeRecvResults, "the client's results")
 	if err != nil {
 		return err
 	}

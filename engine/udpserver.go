@@ -218,7 +218,7 @@ func discardQueued(conn *net.UDPConn) {
 // no cookie, so only one test per client host accepts them at a time; a
 // second waits for the first, up to the streams timeout.
 func (ss *session) acceptUDP() error {
-	deadline := time.Now().Add(streamsTimeout)
+	deadline := time.Now().Add(ss.ctrl.timeout)
 	for {
 		ss.srv.mu.Lock()
 		busy := false

@@ -77,6 +77,43 @@ type serverFlags struct {
 	OneOff     bool           `short:"1" name:"one-off" help:"Serve one test, then exit."`
 	MaxClients int            `name:"max-clients" default:"8" help:"Tests served at once; more get iperf3's 'server is busy'."`
 	IdleTO     engine.Seconds `name:"idle-timeout" default:"60" help:"End a test when no data moves for this long."`
+	CtrlTO     engine.Seconds `name:"control-timeout" default:"10" help:"Drop a connection that is silent this long outside the data phase (cookie, parameters, results), or a test whose data streams do not all come."`
+	MaxTime    engine.Seconds `name:"server-max-duration" help:"Refuse tests longer than this, and end -n/-k tests that outlast it (iperf3's flag)."`
+	RateLimit  rateLimit      `name:"server-bitrate-limit" placeholder:"RATE[/SECONDS]" help:"Refuse tests that ask for more than RATE in total, and end those whose rate, averaged over SECONDS (default 5), exceeds it (iperf3's flag)."`
+}
+
+// rateLimit is iperf3's --server-bitrate-limit: a rate, optionally with
+// the seconds it is averaged over ("1G/10").
+type rateLimit struct {
+	rate   engine.Bitrate
+	window engine.Seconds
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (l *rateLimit) UnmarshalText(text []byte) error {
+	rate, window, found := strings.Cut(string(text), "/")
+	if err := l.rate.UnmarshalText([]byte(rate)); err != nil {
+		return err
+	}
+	if !found {
+		return nil
+	}
+	if err := l.window.UnmarshalText([]byte(window)); err != nil {
+		return err
+	}
+	if l.window <= 0 {
+		return fmt.Errorf("averaging time must be positive, got %q", window)
+	}
+	return nil
+}
+
+// limits maps the server's caps.
+func (c *cli) limits() engine.Limits {
+	return engine.Limits{
+		MaxDuration:   durationOf(c.MaxTime),
+		Bitrate:       uint64(c.RateLimit.rate),
+		BitrateWindow: durationOf(c.RateLimit.window),
+	}
 }
 
 // optBitrate is a bitrate that remembers whether it was given.
@@ -212,16 +249,18 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 // serve runs the server until ctx is done.
 func (c *cli) serve(ctx context.Context, out engine.Output) error {
 	srv := engine.NewServer(engine.ServerConfig{
-		Bind:        c.Addr,
-		Port:        c.Port,
-		Family:      c.family(),
-		Device:      c.BindDev,
-		Interval:    clampInterval(c.Interval),
-		OneOff:      c.OneOff,
-		MaxTests:    c.MaxClients,
-		IdleTimeout: durationOf(c.IdleTO),
-		IO:          c.IO,
-		UDP:         c.udpConfig(),
+		Bind:           c.Addr,
+		Port:           c.Port,
+		Family:         c.family(),
+		Device:         c.BindDev,
+		Interval:       clampInterval(c.Interval),
+		OneOff:         c.OneOff,
+		MaxTests:       c.MaxClients,
+		IdleTimeout:    durationOf(c.IdleTO),
+		Limits:         c.limits(),
+		ControlTimeout: durationOf(c.CtrlTO),
+		IO:             c.IO,
+		UDP:            c.udpConfig(),
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err

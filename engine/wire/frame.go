@@ -8,11 +8,23 @@ import (
 	"io"
 )
 
-// Size limits for JSON documents on the control connection.
+// Size limits for JSON documents on the control connection, in bytes.
+// iperf3 3.18+ refuses parameters over 8 KiB and sets no limit on results.
 const (
-	MaxParamsLen  = 8192     // bytes; iperf3 3.18+ refuses larger parameters
-	MaxResultsLen = 16 << 20 // bytes; a sane cap, iperf3 sets none
+	MaxParamsLen = 8192
+	// MaxClientResultsLen bounds what a server reads: a client's results
+	// carry one short object per stream, about 300 bytes, and at most 256
+	// streams.
+	MaxClientResultsLen = 1 << 20
+	// MaxResultsLen bounds what a client reads: a server's results may
+	// carry its whole report of a long test (--get-server-output).
+	MaxResultsLen = 16 << 20
 )
+
+// eagerLen is the largest body ReadJSON allocates before it arrives;
+// beyond it the buffer grows with what comes, so a length prefix alone
+// costs the reader nothing.
+const eagerLen = 64 << 10
 
 // ErrEmpty reports a JSON frame of length zero, which iperf3 3.18+ refuse.
 var ErrEmpty = errors.New("empty JSON message")
@@ -55,9 +67,24 @@ func ReadJSON(r io.Reader, max uint32) ([]byte, error) {
 	if n > max {
 		return nil, &TooLargeError{Len: n, Max: max}
 	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, unexpectedEOF(err)
+	return readBody(r, n)
+}
+
+// readBody reads exactly n bytes.
+func readBody(r io.Reader, n uint32) ([]byte, error) {
+	if n <= eagerLen {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return nil, unexpectedEOF(err)
+		}
+		return body, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r, int64(n)))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) < int(n) {
+		return nil, io.ErrUnexpectedEOF
 	}
 	return body, nil
 }

@@ -2,10 +2,12 @@ package wire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -214,6 +216,33 @@ func TestReadJSONErrors(t *testing.T) {
 				t.Errorf("err = %v", err)
 			}
 		})
+	}
+}
+
+// TestReadJSONLargeFrame reads frames past the eager size: whole ones
+// arrive intact, and a prefix that promises 16 MiB but delivers a few
+// bytes costs the reader about what arrived, not what was promised.
+func TestReadJSONLargeFrame(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 3*eagerLen+7)
+	frame := append([]byte{0, 0, 0, 0}, body...)
+	binary.BigEndian.PutUint32(frame, uint32(len(body)))
+	got, err := ReadJSON(bytes.NewReader(frame), MaxResultsLen)
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("whole frame: %d bytes, %v", len(got), err)
+	}
+	if _, err := ReadJSON(bytes.NewReader(frame[:len(frame)-1]), MaxResultsLen); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("frame one byte short: %v", err)
+	}
+	liar := []byte{0x00, 0xff, 0xff, 0xff, '{', '"'}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = ReadJSON(bytes.NewReader(liar), MaxResultsLen)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("16 MiB promised, 2 bytes sent: %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > eagerLen {
+		t.Errorf("a 16 MiB prefix with 2 bytes behind it allocated %d bytes", n)
 	}
 }
 

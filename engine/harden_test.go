@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"encoding/binary"
+	"io"
+	"math/rand/v2"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/goperf/goperf/engine/wire"
+)
+
+// rest is a server's state between tests: its goroutines and the heap, to
+// check that a hostile or vanished peer leaves nothing behind.
+type rest struct {
+	goroutines goleak.Option
+	heap       uint64
+}
+
+// heapSlack is how much the live heap may grow over a rest and still count
+// as bounded: a few tests' buffers that the next GC has not taken yet.
+const heapSlack = 16 << 20
+
+// atRest records the process's state once ts has finished a normal test,
+// so that lazily started parts count as the baseline.
+func atRest(t *testing.T, ts *testServer) rest {
+	t.Helper()
+	normalTest(t, ts)
+	return rest{goroutines: goleak.IgnoreCurrent(), heap: liveHeap()}
+}
+
+// check fails t unless a normal test completes, the goroutines are back to
+// the rest's within 10 s, and the live heap is within heapSlack of it.
+func (r rest) check(t *testing.T, ts *testServer) {
+	t.Helper()
+	normalTest(t, ts)
+	waitFor(t, func() bool { return ts.activeTests() == 0 })
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if err = goleak.Find(r.goroutines); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Errorf("goroutines did not return to the baseline: %v", err)
+	}
+	if h := liveHeap(); h > r.heap+heapSlack {
+		t.Errorf("live heap %d MiB, was %d MiB at rest", h>>20, r.heap>>20)
+	}
+}
+
+// normalTest runs a short forward TCP test, which must succeed.
+func normalTest(t *testing.T, ts *testServer) {
+	t.Helper()
+	if _, _, err := runClient(t, ts.clientConfig(Spec{Duration: 200 * time.Millisecond})); err != nil {
+		t.Errorf("a normal test: %v\nserver log:\n%s", err, ts.errs.String())
+	}
+}
+
+// liveHeap returns the bytes of live heap objects after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// hostileTimeout is the hardening tests' control timeout: short, so that
+// silent peers are dropped within the test.
+const hostileTimeout = 500 * time.Millisecond
+
+// TestHostileControlPeers sends the control port what a broken or hostile
+// peer might, each case on its own. The server must close the connection
+// within its control timeout, allocate no more than the bytes that came,
+// and afterwards serve a normal test with its goroutines and heap back
+// where they were.
+func TestHostileControlPeers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+	cookie := func() []byte { c := wire.NewCookie(); return c[:] }
+	frame := func(body string) []byte {
+		return binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	}
+	params := func(body string) [][]byte { return [][]byte{cookie(), append(frame(body), body...)} }
+	tests := []struct {
+		name string
+		send [][]byte // written in turn
+	}{
+		{"random bytes", [][]byte{noise(64 << 10)}},
+		{"an HTTP request", [][]byte{[]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")}},
+		{"never speaks", nil},
+		{"half a cookie then close", [][]byte{cookie()[:20]}},
+		{"a 2 GB length prefix", [][]byte{cookie(), {0x7f, 0xff, 0xff, 0xff}}},
+		{"a 16 MiB length prefix", [][]byte{cookie(), {0x00, 0xff, 0xff, 0xff}, []byte(`{"tcp":`)}},
+		{"parameters not JSON", params("{not json")},
+		{"wrong types", params(`{"tcp":true,"parallel":"4","len":131072,"time":1}`)},
+		{"negative values", params(`{"tcp":true,"parallel":1,"len":-5,"time":-1}`)},
+		{"an array", params(`[1,2,3]`)},
+		{"129 streams", params(`{"tcp":true,"parallel":129,"len":131072,"time":1}`)},
+		{"no streams come", params(`{"tcp":true,"parallel":2,"len":1024,"time":1}`)},
+		{"a data connection with an unknown cookie", [][]byte{cookie(), noise(256 << 10)}},
+	}
+	ts := startServer(t, ServerConfig{ControlTimeout: hostileTimeout}, JSON)
+	base := atRest(t, ts)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := totalAlloc()
+			conn, err := net.Dial("tcp", ts.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			var sent int
+			for _, b := range tt.send {
+				n, _ := conn.Write(b) // the server may close before all of it
+				sent += n
+			}
+			closedWithin(t, conn, hostileTimeout+3*time.Second)
+			waitFor(t, func() bool { return ts.activeTests() == 0 })
+			if n := totalAlloc() - before; n > uint64(sent)+heapSlack {
+				t.Errorf("the server allocated %d MiB for %d bytes", n>>20, sent)
+			}
+			base.check(t, ts)
+		})
+	}
+}
+
+// TestManySilentConnections opens 300 connections that never speak: a
+// normal test runs beside them, and once the control timeout has dropped
+// them all, nothing of them is left.
+func TestManySilentConnections(t *testing.T) {
+	ts := startServer(t, ServerConfig{ControlTimeout: 2 * time.Second, MaxTests: 1}, JSON)
+	base := atRest(t, ts)
+	var conns []net.Conn
+	for range 300 {
+		c, err := net.Dial("tcp", ts.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	normalTest(t, ts)
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Go(func() { closedWithin(t, c, 10*time.Second) })
+	}
+	wg.Wait()
+	base.check(t, ts)
+}
+
+// closedWithin reads conn until the server closes it, failing t if that
+// takes longer than d.
+func closedWithin(t *testing.T, conn net.Conn, d time.Duration) {
+	t.Helper()
+	start := time.Now()
+	_ = conn.SetReadDeadline(start.Add(d))
+	_, err := io.Copy(io.Discard, conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Errorf("the server kept the connection open for %v", d)
+	}
+}
+
+// totalAlloc returns the bytes allocated so far.
+func totalAlloc() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.TotalAlloc
+}
+
+// TestUDPStrangers sends datagrams from strangers to the server's UDP port
+// while UDP tests run, forward and reverse: random bytes, bare connect
+// datagrams, and connects carrying a cookie no test has, from the client's
+// address and from another one. The tests' streams and accounts must be
+// untouched: one stream each, nothing out of order, and sent = received
+// + lost.
+func TestUDPStrangers(t *testing.T) {
+	ts := startServer(t, ServerConfig{}, JSON)
+	base := atRest(t, ts)
+	for _, dir := range []Direction{Forward, Reverse} {
+		t.Run(dir.String(), func(t *testing.T) {
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for _, from := range []string{"127.0.0.1", "127.0.0.2"} {
+				wg.Go(func() { stranger(t, from, ts.port, stop) })
+			}
+			sp := Spec{Proto: UDP, Direction: dir, Length: 1200, Bitrate: 100e6, Duration: time.Second}
+			cfg := ts.clientConfig(sp)
+			sum, _, err := runClient(t, cfg)
+			close(stop)
+			wg.Wait()
+			if err != nil {
+				t.Fatalf("UDP test beside strangers: %v\nserver log:\n%s", err, ts.errs.String())
+			}
+			checkSummary(t, &cfg.Spec, sum)
+			for _, s := range sum.Streams {
+				if u := s.Receiver.UDP; u == nil || u.OutOfOrder != 0 || u.Duplicates != 0 {
+					t.Errorf("stream %d: receiver's account %+v", s.ID, u)
+				}
+			}
+			base.check(t, ts)
+		})
+	}
+}
+
+// stranger sends bounded junk to port from the address from until stop.
+func stranger(t *testing.T, from string, port int, stop <-chan struct{}) {
+	conn, err := net.DialUDP("udp4", &net.UDPAddr{IP: net.ParseIP(from)}, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		t.Errorf("stranger at %s: %v", from, err)
+		return
+	}
+	defer conn.Close()
+	rng := rand.New(rand.NewPCG(uint64(port), 7))
+	junk := make([]byte, 1500)
+	fake := wire.NewCookie()
+	kinds := [][]byte{wire.UDPConnect[:], wire.UDPConnectLegacy[:], append(wire.UDPConnect[:], fake[:]...), nil}
+	for i := range 5000 {
+		select {
+		case <-stop:
+			return
+		case <-time.After(200 * time.Microsecond):
+		}
+		b := kinds[i%len(kinds)]
+		if b == nil {
+			b = junk[:1+rng.IntN(len(junk)-1)]
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+		}
+		_, _ = conn.Write(b) // ECONNREFUSED from an earlier datagram is fine
+	}
+}
+
+
+// TestLoad runs 20 clients of 4 streams each at once, TCP and UDP, every
+// direction: all complete with consistent accounts, and the server's
+// goroutines and heap come back to rest. The rates are capped so that the
+// test stays short on two cores under the race detector.
+func TestLoad(t *testing.T) {
+	const clients = 20
+	ts := startServer(t, ServerConfig{MaxTests: clients}, JSON)
+	base := atRest(t, ts)
+	modes := []Spec{
+		{Direction: Forward, Bitrate: 50e6},
+		{Direction: Reverse, Bitrate: 50e6},
+		{Direction: Bidir, Bitrate: 25e6},
+		{Proto: UDP, Length: 1400, Bitrate: 20e6},
+		{Proto: UDP, Direction: Reverse, Length: 1400, Bitrate: 20e6},
+	}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range clients {
+		sp := modes[i%len(modes)]
+		sp.Streams, sp.Duration = 4, time.Second
+		wg.Go(func() {
+			cfg := ts.clientConfig(sp)
+			sum, _, err := runClient(t, cfg)
+			if err != nil {
+				t.Errorf("client %d (%v %v): %v", i, sp.Proto, sp.Direction, err)
+				return
+			}
+			checkSummary(t, &cfg.Spec, sum)
+		})
+	}
+	wg.Wait()
+	t.Logf("%d clients × 4 streams done in %v", clients, time.Since(start).Round(time.Millisecond))
+	if docs := serverDocs(t, ts.out.String()); len(docs) != clients+1 {
+		t.Errorf("the server reported %d tests, want %d", len(docs), clients+1)
+	}
+	base.check(t, ts)
+}
