@@ -243,7 +243,6 @@ func stranger(t *testing.T, from string, port int, stop <-chan struct{}) {
 	}
 }
 
-
 // TestLoad runs 20 clients of 4 streams each at once, TCP and UDP, every
 // direction: all complete with consistent accounts, and the server's
 // goroutines and heap come back to rest. The rates are capped so that the

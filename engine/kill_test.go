@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -186,6 +187,37 @@ func TestServerKilledMidTest(t *testing.T) {
 			if err := goleak.Find(base); err != nil {
 				t.Errorf("client goroutines left: %v", err)
 			}
+		})
+	}
+}
+
+// TestStoppedClient stops a client process with SIGSTOP mid-test: a peer
+// that vanished without a word, whose kernel keeps its sockets open. The
+// server ends the test by its idle timeout and comes back to rest. (A
+// stopped UDP receiver is left out: the server's datagrams still leave, so
+// only the test's length and the grace for TEST_END bound it.)
+func TestStoppedClient(t *testing.T) {
+	const idle = time.Second
+	ts := startServer(t, ServerConfig{IdleTimeout: idle}, JSON)
+	base := atRest(t, ts)
+	for _, sp := range killModes[:3] {
+		t.Run(modeName(sp), func(t *testing.T) {
+			sp.Streams, sp.Duration = 2, 20*time.Second
+			c := startChild(t, childSpec{Role: "client", Port: ts.port, Spec: sp})
+			c.await(t, "[SUM]")
+			if err := c.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			waitFor(t, func() bool { return ts.activeTests() == 0 })
+			if d := time.Since(start); d > idle+3*time.Second {
+				t.Errorf("the server ended the test %v after the client stopped; idle timeout %v", d, idle)
+			}
+			if !strings.Contains(ts.errs.String(), "idle: no data moved") {
+				t.Errorf("server log:\n%s", ts.errs.String())
+			}
+			_ = c.cmd.Process.Signal(syscall.SIGCONT)
+			base.check(t, ts)
 		})
 	}
 }
