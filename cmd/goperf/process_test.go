@@ -272,3 +272,61 @@ func namedNetns(t *testing.T, prefix string) string {
 	}
 	return name
 }
+
+// TestServerSignalled: SIGINT or SIGTERM on a server mid-test tells the
+// client, which says so in one line and exits non-zero; the server exits 0.
+func TestServerSignalled(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			s, port := server(t)
+			c := start(t, nil, "-c", "127.0.0.1", "-p", port, "-t", "20", "-u", "--bitrate", "100M")
+			c.waitOutput(t, `0\.00-1\.\d\d`)
+			_ = s.cmd.Process.Signal(sig)
+			if code := s.wait(t, 5*time.Second); code != 0 {
+				t.Errorf("server exit %d after %v: %s", code, sig, s.stderr.String())
+			}
+			if code := c.wait(t, 5*time.Second); code == 0 {
+				t.Error("client exit 0 after the server was stopped")
+			}
+			oneErrorLine(t, c.stderr.String())
+			if !strings.Contains(c.stderr.String(), "the server has terminated the test") {
+				t.Errorf("client: %q", c.stderr.String())
+			}
+		})
+	}
+}
+
+// TestServerCapsFlags: the caps' flags reach the server, and their
+// refusals reach the client as one line.
+func TestServerCapsFlags(t *testing.T) {
+	s, port := server(t, "--max-clients", "1", "--server-max-duration", "3", "--server-bitrate-limit", "500M/2")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-t", "4"}, "client's requested duration exceeds the server's maximum permitted limit"},
+		{[]string{"-t", "1", "-P", "2", "--bitrate", "300M"}, "total required bandwidth is larger than server limit"},
+		{[]string{"-t", "3"}, "total required bandwidth is larger than server limit"}, // unlimited: ended after 2 s
+	} {
+		c := start(t, nil, append([]string{"-c", "127.0.0.1", "-p", port}, tt.args...)...)
+		if code := c.wait(t, 10*time.Second); code == 0 {
+			t.Errorf("%v: exit 0", tt.args)
+		}
+		oneErrorLine(t, c.stderr.String())
+		if !strings.Contains(c.stderr.String(), tt.want) {
+			t.Errorf("%v: %q, want %q", tt.args, c.stderr.String(), tt.want)
+		}
+	}
+	long := start(t, nil, "-c", "127.0.0.1", "-p", port, "-t", "2", "--bitrate", "10M")
+	long.waitOutput(t, `0\.00-1\.\d\d`)
+	busy := start(t, nil, "-c", "127.0.0.1", "-p", port, "-t", "1")
+	if code := busy.wait(t, 2*time.Second); code == 0 || !strings.Contains(busy.stderr.String(), "the server is busy") {
+		t.Errorf("a second client beside --max-clients 1: exit %d, %q", code, busy.stderr.String())
+	}
+	if code := long.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("the running test: exit %d, %s", code, long.stderr.String())
+	}
+	if n := strings.Count(s.stderr.String(), "\n"); n != 4 {
+		t.Errorf("server logged %d lines for 4 refusals:\n%s", n, s.stderr.String())
+	}
+}
