@@ -41,6 +41,7 @@ func FuzzParamsValidation(f *testing.F) {
 			return
 		}
 		checkSpec(t, s, p)
+		checkAdmit(t, s)
 
 		enc, err := json.Marshal(s.params())
 		if err != nil {
@@ -214,4 +215,22 @@ func FuzzSeconds(f *testing.F) {
 			t.Fatalf("%q = %v, want %d s", text, d, n)
 		}
 	})
+}
+
+// checkAdmit holds an accepted spec against a server's caps: an admitted
+// one keeps within them, a refused one says which with iperf3's code.
+func checkAdmit(t *testing.T, s *Spec) {
+	l := Limits{MaxDuration: 10 * time.Second, Bitrate: 1e9}
+	within := s.Omit+s.Duration <= l.MaxDuration &&
+		(s.Bitrate == 0 || float64(s.Bitrate)*float64(s.totalStreams()) <= float64(l.Bitrate))
+	err := l.admit(s)
+	var se *specError
+	switch {
+	case err == nil && !within:
+		t.Fatalf("admitted over the caps: %+v", s)
+	case err != nil && within:
+		t.Fatalf("refused within the caps: %v, %+v", err, s)
+	case err != nil && (!errors.As(err, &se) || (se.code != wire.CodeMaxDuration && se.code != wire.CodeTotalRate)):
+		t.Fatalf("refusal %v without its code", err)
+	}
 }
