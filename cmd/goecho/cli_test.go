@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // TestBadFlags checks that each mistake gets one readable line on stderr
@@ -51,10 +53,7 @@ func TestBadFlags(t *testing.T) {
 // oneErrorLine checks that stderr is one readable error line.
 func oneErrorLine(t *testing.T, stderr string) {
 	t.Helper()
-	if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "goecho: error: ") ||
-		strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
-		t.Errorf("want one line 'goecho: error: ...', got %q", stderr)
-	}
+	enginetest.OneErrorLine(t, "goecho", stderr)
 }
 
 // TestHelpAndVersion exit 0 and print to stdout.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -11,50 +10,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // binary builds goecho once per test run.
-var binary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "goecho-bin")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "goecho")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+var binary = enginetest.BuildOnce(".", "goecho")
 
 // proc is a goecho process with its output captured.
-type proc struct {
-	cmd    *exec.Cmd
-	stdout syncBuf
-	stderr syncBuf
-	done   chan struct{}
-	err    error
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type proc = enginetest.Proc
 
 // start runs goecho with args and stdin, and kills it at cleanup if it is
 // still running.
@@ -64,47 +31,9 @@ func start(t *testing.T, stdin string, args ...string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
-	p.cmd.Stdin = strings.NewReader(stdin)
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	})
-	return p
-}
-
-// wait waits for the process to exit within limit and returns its status.
-func (p *proc) wait(t *testing.T, limit time.Duration) int {
-	t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(limit):
-		t.Fatalf("%v still running after %v\nstdout:\n%s\nstderr:\n%s", p.cmd.Args, limit, p.stdout.String(), p.stderr.String())
-	}
-	if ee, ok := p.err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	if p.err != nil {
-		t.Fatalf("%v: %v", p.cmd.Args, p.err)
-	}
-	return 0
-}
-
-// waitOutput waits until stdout matches re.
-func (p *proc) waitOutput(t *testing.T, re string) {
-	t.Helper()
-	r := regexp.MustCompile(re)
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if r.MatchString(p.stdout.String()) {
-			return
-		}
-	}
-	t.Fatalf("no %q in output:\n%s\nstderr:\n%s", re, p.stdout.String(), p.stderr.String())
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	return enginetest.Start(t, cmd)
 }
 
 // freePort returns a loopback port that was free for TCP and UDP a moment ago.
@@ -133,7 +62,7 @@ func server(t *testing.T, proto string, extra ...string) (*proc, string) {
 		args = append(args, "-u")
 	}
 	s := start(t, "", append(args, extra...)...)
-	s.waitOutput(t, "^Listening on 127.0.0.1:"+port+" using "+proto+"\n")
+	s.WaitOutput(t, "^Listening on 127.0.0.1:"+port+" using "+proto+"\n")
 	return s, port
 }
 
@@ -152,12 +81,12 @@ func TestAcceptancePlain(t *testing.T) {
 		t.Run(proto, func(t *testing.T) {
 			_, port := server(t, proto)
 			c := start(t, "hello\nworld\n", append([]string{"-c", "-p", port}, protoFlags(proto)...)...)
-			if code := c.wait(t, 10*time.Second); code != 0 {
-				t.Fatalf("exit %d: %s", code, c.stderr.String())
+			if code := c.Wait(t, 10*time.Second); code != 0 {
+				t.Fatalf("exit %d: %s", code, c.Stderr.String())
 			}
 			want := "Dialing localhost:" + port + " using " + proto + "\nhello\nworld\n"
-			if got := c.stdout.String(); got != want || c.stderr.String() != "" {
-				t.Errorf("stdout %q, stderr %q; want %q", got, c.stderr.String(), want)
+			if got := c.Stdout.String(); got != want || c.Stderr.String() != "" {
+				t.Errorf("stdout %q, stderr %q; want %q", got, c.Stderr.String(), want)
 			}
 		})
 	}
@@ -172,18 +101,18 @@ func TestAcceptanceLatency(t *testing.T) {
 			_, port := server(t, proto)
 			base := append([]string{"-c", "127.0.0.1", "-p", port, "--latency", "-t", "1", "-m", "64", "--warmup", "0.2"}, protoFlags(proto)...)
 			c := start(t, "", base...)
-			if code := c.wait(t, 20*time.Second); code != 0 {
-				t.Fatalf("exit %d: %s", code, c.stderr.String())
+			if code := c.Wait(t, 20*time.Second); code != 0 {
+				t.Fatalf("exit %d: %s", code, c.Stderr.String())
 			}
 			for _, name := range []string{"p50", "p90", "p99", "p99.9", "p99.99", "max", "mean", "stddev"} {
-				if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + ` +[\d.]+ us$`).MatchString(c.stdout.String()) {
-					t.Errorf("text report lacks %s:\n%s", name, c.stdout.String())
+				if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + ` +[\d.]+ us$`).MatchString(c.Stdout.String()) {
+					t.Errorf("text report lacks %s:\n%s", name, c.Stdout.String())
 				}
 			}
 			hist := filepath.Join(t.TempDir(), "hist.txt")
 			j := start(t, "", append(base, "-J", "--histogram", hist)...)
-			if code := j.wait(t, 20*time.Second); code != 0 {
-				t.Fatalf("-J exit %d: %s", code, j.stderr.String())
+			if code := j.Wait(t, 20*time.Second); code != 0 {
+				t.Fatalf("-J exit %d: %s", code, j.Stderr.String())
 			}
 			var doc struct {
 				Protocol string
@@ -191,8 +120,8 @@ func TestAcceptanceLatency(t *testing.T) {
 				Errors   int
 				RTT      map[string]float64 `json:"rtt_us"`
 			}
-			if err := json.Unmarshal([]byte(j.stdout.String()), &doc); err != nil {
-				t.Fatalf("-J output is not JSON: %v\n%s", err, j.stdout.String())
+			if err := json.Unmarshal([]byte(j.Stdout.String()), &doc); err != nil {
+				t.Fatalf("-J output is not JSON: %v\n%s", err, j.Stdout.String())
 			}
 			r := doc.RTT
 			if doc.Protocol != proto || doc.Echoed == 0 || doc.Errors != 0 || !(0 < r["p50"] && r["p50"] <= r["p90"] &&
@@ -210,12 +139,12 @@ func TestAcceptanceLatency(t *testing.T) {
 func TestNoServer(t *testing.T) {
 	for _, proto := range []string{"tcp", "udp"} {
 		c := start(t, "hello\n", append([]string{"-c", "127.0.0.1", "-p", freePort(t)}, protoFlags(proto)...)...)
-		if code := c.wait(t, 10*time.Second); code != 1 {
+		if code := c.Wait(t, 10*time.Second); code != 1 {
 			t.Errorf("%s: exit %d, want 1", proto, code)
 		}
-		oneErrorLine(t, c.stderr.String())
-		if !strings.Contains(c.stderr.String(), "is a server running?") {
-			t.Errorf("%s: no hint in %q", proto, c.stderr.String())
+		oneErrorLine(t, c.Stderr.String())
+		if !strings.Contains(c.Stderr.String(), "is a server running?") {
+			t.Errorf("%s: no hint in %q", proto, c.Stderr.String())
 		}
 	}
 }
@@ -226,13 +155,13 @@ func TestSignals(t *testing.T) {
 	s, port := server(t, "tcp")
 	c := start(t, "", "-c", "127.0.0.1", "-p", port, "--latency", "-t", "60", "--warmup", "0")
 	time.Sleep(500 * time.Millisecond)
-	_ = c.cmd.Process.Signal(syscall.SIGINT)
-	if code := c.wait(t, 5*time.Second); code != 1 || !strings.Contains(c.stdout.String(), "p50") {
-		t.Errorf("client: exit %d, stdout %q", code, c.stdout.String())
+	_ = c.Cmd.Process.Signal(syscall.SIGINT)
+	if code := c.Wait(t, 5*time.Second); code != 1 || !strings.Contains(c.Stdout.String(), "p50") {
+		t.Errorf("client: exit %d, stdout %q", code, c.Stdout.String())
 	}
-	oneErrorLine(t, c.stderr.String())
-	_ = s.cmd.Process.Signal(syscall.SIGINT)
-	if code := s.wait(t, 5*time.Second); code != 0 {
-		t.Errorf("server: exit %d, stderr %q", code, s.stderr.String())
+	oneErrorLine(t, c.Stderr.String())
+	_ = s.Cmd.Process.Signal(syscall.SIGINT)
+	if code := s.Wait(t, 5*time.Second); code != 0 {
+		t.Errorf("server: exit %d, stderr %q", code, s.Stderr.String())
 	}
 }

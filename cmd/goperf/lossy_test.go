@@ -72,22 +72,22 @@ func TestUDPLossyPath(t *testing.T) {
 	for _, dir := range [][]string{nil, {"-R"}} {
 		t.Run(fmt.Sprintf("flags%v", dir), func(t *testing.T) {
 			srv := start(t, b, "-s", "-1", "-a", "192.0.2.2")
-			srv.waitOutput(t, "Listening on 192.0.2.2:5201 using TCP")
+			srv.WaitOutput(t, "Listening on 192.0.2.2:5201 using TCP")
 			args := append([]string{"-c", "192.0.2.2", "-u", "--bitrate", "40M", "-b", "1400", "-t", "2", "-J"}, dir...)
 			cli := start(t, a, args...)
-			if code := cli.wait(t, 30*time.Second); code != 0 {
-				t.Fatalf("client exit %d: %s", code, cli.stderr.String())
+			if code := cli.Wait(t, 30*time.Second); code != 0 {
+				t.Fatalf("client exit %d: %s", code, cli.Stderr.String())
 			}
-			if code := srv.wait(t, 10*time.Second); code != 0 {
-				t.Errorf("server exit %d: %s", code, srv.stderr.String())
+			if code := srv.Wait(t, 10*time.Second); code != 0 {
+				t.Errorf("server exit %d: %s", code, srv.Stderr.String())
 			}
 			var doc struct {
 				End struct {
 					Goperf struct{ Streams []udpAccount }
 				}
 			}
-			if err := json.Unmarshal([]byte(cli.stdout.String()), &doc); err != nil {
-				t.Fatalf("client JSON: %v\n%s", err, cli.stdout.String())
+			if err := json.Unmarshal([]byte(cli.Stdout.String()), &doc); err != nil {
+				t.Fatalf("client JSON: %v\n%s", err, cli.Stdout.String())
 			}
 			if len(doc.End.Goperf.Streams) != 1 {
 				t.Fatalf("goperf accounts: %+v", doc.End.Goperf.Streams)

@@ -1,7 +1,6 @@
 package echo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 func TestMain(m *testing.M) {
@@ -20,22 +20,7 @@ func TestMain(m *testing.M) {
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = enginetest.Buffer
 
 // testOutput returns an output that collects the report and the log.
 func testOutput(format engine.Format) (engine.Output, *syncBuffer, *syncBuffer) {

@@ -1,0 +1,5 @@
+// Package enginetest holds what the tests of goperf's packages and
+// commands share: a buffer that concurrent writers may use, and child
+// processes whose output is captured and which never outlive their test.
+// Like net/http/httptest, it is imported by tests only.
+package enginetest
