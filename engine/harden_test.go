@@ -136,15 +136,17 @@ func TestHostileControlPeers(t *testing.T) {
 	}
 }
 
-// TestManySilentConnections opens 300 connections that never speak: a
-// normal test runs beside them, and once the control timeout has dropped
-// them all, nothing of them is left.
+// TestManySilentConnections floods the server with 300 connections from
+// one host that never speak: all but maxUnnamed are closed at once, a
+// normal test from another address runs beside them, and once the control
+// timeout has dropped the rest, nothing of them is left.
 func TestManySilentConnections(t *testing.T) {
 	ts := startServer(t, ServerConfig{ControlTimeout: 2 * time.Second, MaxTests: 1}, JSON)
 	base := atRest(t, ts)
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
 	var conns []net.Conn
 	for range 300 {
-		c, err := net.Dial("tcp", ts.Addr().String())
+		c, err := d.Dial("tcp", ts.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,6 +154,16 @@ func TestManySilentConnections(t *testing.T) {
 		conns = append(conns, c)
 	}
 	normalTest(t, ts)
+	open := 0
+	for _, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); isTimeout(err) {
+			open++
+		}
+	}
+	if open != maxUnnamed {
+		t.Errorf("%d silent connections from one host kept open, want %d", open, maxUnnamed)
+	}
 	var wg sync.WaitGroup
 	for _, c := range conns {
 		wg.Go(func() { closedWithin(t, c, 10*time.Second) })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ type Server struct {
 
 	mu       sync.Mutex // protects the fields below
 	sessions map[wire.Cookie]*session
+	unnamed  map[netip.Addr]int // connections per host that have not sent their cookie yet
 	active   int
 	tests    int  // tests admitted so far, for numbering
 	finished bool // one-off: the single test is over
@@ -49,7 +51,7 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 	}
 	w := &lineWriter{w: out.W}
 	out.W = w
-	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}}
+	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}, unnamed: map[netip.Addr]int{}}
 }
 
 // Listen opens the listening socket and prints the line users look for.
@@ -118,19 +120,59 @@ func (s *Server) accept(ctx context.Context) error {
 				return nil
 			}
 		}
+		host, ok := s.hold(conn)
+		if !ok {
+			_ = conn.Close()
+			continue
+		}
 		seq++
 		s.wg.Add(1)
-		go s.handle(ctx, conn, seq)
+		go s.handle(ctx, conn, host, seq)
+	}
+}
+
+// maxUnnamed is how many connections one host may hold open without
+// having sent a cookie. A client sends its cookie at once, even with 128
+// streams in each direction; a host that holds more is flooding, and the
+// connections beyond are closed as they come, so a flood costs the server
+// at most this many goroutines per host, each for the control timeout.
+const maxUnnamed = 64
+
+// hold counts conn among its host's unnamed connections, unless the host
+// has too many already.
+func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
+	ap, err := netip.ParseAddrPort(conn.RemoteAddr().String())
+	host := ap.Addr().Unmap()
+	if err != nil {
+		return host, true // not IP: nothing to count by
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unnamed[host] >= maxUnnamed {
+		s.out.Log.verbosef("closed a connection from %v: %d connections from it have not sent a cookie", host, maxUnnamed)
+		return host, false
+	}
+	s.unnamed[host]++
+	return host, true
+}
+
+// named ends the count hold began.
+func (s *Server) named(host netip.Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unnamed[host]--; s.unnamed[host] <= 0 {
+		delete(s.unnamed, host)
 	}
 }
 
 // handle reads a connection's cookie and sends it where it belongs.
-func (s *Server) handle(ctx context.Context, conn net.Conn, seq uint64) {
+func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq uint64) {
 	defer s.wg.Done()
 	// A connection that never speaks ties up only this goroutine, and only
 	// for the control timeout.
 	_ = conn.SetReadDeadline(time.Now().Add(s.cfg.ControlTimeout))
 	cookie, err := wire.ReadCookie(conn)
+	s.named(host)
 	if err != nil {
 		s.out.Log.verbosef("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)
 		_ = conn.Close()
