@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,6 +218,9 @@ func TestUDPStrangers(t *testing.T) {
 				t.Fatalf("UDP test beside strangers: %v\nserver log:\n%s", err, ts.errs.String())
 			}
 			checkSummary(t, &cfg.Spec, sum)
+			if !strings.Contains(ts.notes.String(), "matches no test") {
+				t.Error("no stranger's connect datagram reached the server")
+			}
 			for _, s := range sum.Streams {
 				if u := s.Receiver.UDP; u == nil || u.OutOfOrder != 0 || u.Duplicates != 0 {
 					t.Errorf("stream %d: receiver's account %+v", s.ID, u)
@@ -224,6 +229,37 @@ func TestUDPStrangers(t *testing.T) {
 			base.check(t, ts)
 		})
 	}
+}
+
+// TestUDPStrangersStockClient does the same beside a stock iperf3 client,
+// whose connect datagrams carry no cookie: strangers on another address
+// must not take its test's stream.
+func TestUDPStrangersStockClient(t *testing.T) {
+	bin := iperf3(t)
+	ts := startServer(t, ServerConfig{}, JSON)
+	base := atRest(t, ts)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { stranger(t, "127.0.0.2", ts.port, stop) })
+	n := len(serverDocs(t, ts.out.String()))
+	cli, srv := iperf3ClientAgainst(t, bin, ts, n, []string{"-c", "127.0.0.1", "-p", strconv.Itoa(ts.port), "-J", "-u", "-b", "100M", "-l", "1200", "-t", "1"})
+	close(stop)
+	wg.Wait()
+	if streams, _ := path(srv, "end", "streams").([]any); len(streams) != 1 {
+		t.Errorf("the server's test has %d streams, want 1", len(streams))
+	}
+	for _, field := range []string{"packets", "lost_packets"} {
+		if c, s := num(cli, "end", "sum_received", field), num(srv, "end", "sum_received", field); c != s {
+			t.Errorf("sum_received.%s: iperf3 client says %v, goperf server %v", field, c, s)
+		}
+	}
+	if num(srv, "end", "sum_received", "packets") <= 0 {
+		t.Error("the server received nothing")
+	}
+	if !strings.Contains(ts.notes.String(), "matches no test") {
+		t.Error("no stranger's connect datagram reached the server")
+	}
+	base.check(t, ts)
 }
 
 // stranger sends bounded junk to port from the address from until stop.

@@ -32,7 +32,8 @@ type syncBuffer = enginetest.Buffer
 type testServer struct {
 	*Server
 	out    *syncBuffer
-	errs   *syncBuffer
+	errs   *syncBuffer // the server's error log
+	notes  *syncBuffer // its verbose log
 	port   int
 	cancel context.CancelFunc
 	done   chan error
@@ -43,10 +44,11 @@ type testServer struct {
 func startServer(t *testing.T, cfg ServerConfig, format Format) *testServer {
 	t.Helper()
 	cfg.Bind = "127.0.0.1"
-	ts := &testServer{out: &syncBuffer{}, errs: &syncBuffer{}, done: make(chan error, 1)}
-	out := Output{W: ts.out, Format: format, Log: Logger{Errorf: func(f string, a ...any) {
-		_, _ = io.WriteString(ts.errs, strings.TrimSpace(fmt.Sprintf(f, a...))+"\n")
-	}}}
+	ts := &testServer{out: &syncBuffer{}, errs: &syncBuffer{}, notes: &syncBuffer{}, done: make(chan error, 1)}
+	logTo := func(w io.Writer) func(string, ...any) {
+		return func(f string, a ...any) { _, _ = io.WriteString(w, strings.TrimSpace(fmt.Sprintf(f, a...))+"\n") }
+	}
+	out := Output{W: ts.out, Format: format, Log: Logger{Errorf: logTo(ts.errs), Verbosef: logTo(ts.notes)}}
 	ts.Server = NewServer(cfg, out)
 	var ctx context.Context
 	ctx, ts.cancel = context.WithCancel(context.Background())
