@@ -332,6 +332,9 @@ func (ss *session) ended(st wire.State, err error) error {
 			code = wire.CodeStreamWrite
 		}
 		ss.sendError(code)
+		if isReset(r.cause) {
+			return fmt.Errorf("the client went away during the test (%w)", r.cause)
+		}
 		return r.cause
 	}
 	ss.sendError(wire.CodeTestDurationExpire)
