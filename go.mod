@@ -8,3 +8,10 @@ require (
 )
 
 require go.uber.org/goleak v1.3.0
+
+require (
+	github.com/chzyer/readline v1.5.1 // indirect
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b // indirect
+	github.com/ianlancetaylor/demangle v0.0.0-20250417193237-f615e6bd150b // indirect
+	github.com/montanaflynn/stats v0.14.0 // indirect
+)
