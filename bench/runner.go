@@ -50,12 +50,18 @@ func sizeName(n int) string {
 
 // Tool is a throughput tester with iperf3's command line: -s, -c, -p, -t,
 // -P and -J; the buffer flag differs (-l for iperf3, -b for goperf).
+// iperf2 is the exception, marked by Iperf2: no -J, and its CSV output.
 type Tool struct {
 	Name       string
 	Path       string
 	BufferFlag string   // "-l" or "-b"
 	RateFlag   string   // "-b" or "--bitrate"
 	Extra      []string // more client flags
+	Iperf2     bool     // iperf 2: CSV reports (-y C), TCP only here
+
+	// Remote, when set, is host:port of a server the user runs; Run then
+	// starts no server and runs only the client against it.
+	Remote string
 }
 
 // Result is what one run measured, from the client's -J document.
@@ -77,17 +83,24 @@ type Result struct {
 // Run runs t's server and client once for c on loopback and returns the
 // client's figures. The server serves one test and exits.
 func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
+	if t.Remote != "" {
+		host, port, err := net.SplitHostPort(t.Remote)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: remote %q: %w", t.Name, t.Remote, err)
+		}
+		return t.client(ctx, t.clientArgs(host, port, c))
+	}
 	port, err := freePort()
 	if err != nil {
 		return Result{}, err
 	}
 	p := strconv.Itoa(port)
-	srv := exec.CommandContext(ctx, t.Path, "-s", "-1", "-p", p)
+	srv := exec.CommandContext(ctx, t.Path, t.serverArgs(p)...)
 	if err := srv.Start(); err != nil {
 		return Result{}, fmt.Errorf("%s server: %w", t.Name, err)
 	}
 	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-	args := t.clientArgs(p, c)
+	args := t.clientArgs("127.0.0.1", p, c)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		res, err := t.client(ctx, args)
@@ -100,9 +113,21 @@ func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
 
 var errNotListening = errors.New("server not listening yet")
 
-// clientArgs returns the client's command line for c against port.
-func (t Tool) clientArgs(port string, c Case) []string {
-	args := []string{"-c", "127.0.0.1", "-p", port, "-J", "-i", strconv.Itoa(c.Interval),
+// serverArgs returns the command line of a server for one test on port.
+func (t Tool) serverArgs(port string) []string {
+	if t.Iperf2 {
+		return []string{"-s", "-p", port} // it serves until killed
+	}
+	return []string{"-s", "-1", "-p", port}
+}
+
+// clientArgs returns the client's command line for c against host:port.
+func (t Tool) clientArgs(host, port string, c Case) []string {
+	if t.Iperf2 {
+		return append([]string{"-c", host, "-p", port, "-y", "C", "-t", strconv.Itoa(int(c.Time / time.Second)),
+			"-P", strconv.Itoa(c.Streams), "-l", strconv.Itoa(c.Length)}, t.Extra...)
+	}
+	args := []string{"-c", host, "-p", port, "-J", "-i", strconv.Itoa(c.Interval),
 		"-t", strconv.Itoa(int(c.Time / time.Second)), "-P", strconv.Itoa(c.Streams),
 		t.BufferFlag, strconv.Itoa(c.Length)}
 	if c.Congestion != "" {
@@ -121,6 +146,9 @@ func (t Tool) clientArgs(port string, c Case) []string {
 // client runs the client and decodes its -J document.
 func (t Tool) client(ctx context.Context, args []string) (Result, error) {
 	out, err := exec.CommandContext(ctx, t.Path, args...).Output()
+	if t.Iperf2 {
+		return iperf2Result(t.Name, out, err)
+	}
 	var doc clientDoc
 	if jerr := json.Unmarshal(out, &doc); jerr != nil {
 		return Result{}, fmt.Errorf("%s client: %v; output %.200q", t.Name, errors.Join(err, jerr), out)
