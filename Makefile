@@ -5,7 +5,7 @@ BIN     := bin
 PORT    ?= 5201
 ECHO_PORT ?= 5001
 
-.PHONY: help build demo demo-echo test check vet cross race bench-smoke fmt clean
+.PHONY: help build demo demo-echo test check vet cross race bench-smoke fmt clean report compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -47,3 +47,6 @@ fmt: ## fail if any file is not gofmt-clean
 
 clean: ## remove build output
 	rm -rf $(BIN) bench/out
+
+report: ## buffer-size sweep with CPU profiles: bench/out/report.md and throughput.svg (IPERF3_EXTRA=path adds an iperf3)
+	$(GO) run ./bench/report -out bench/out $(if $(IPERF3_EXTRA),-iperf3 $(IPERF3_EXTRA))

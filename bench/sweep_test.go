@@ -55,8 +55,15 @@ func BenchmarkTCPSweep(b *testing.B) {
 // BenchmarkPlainConn is what a simple Go program gets: one goroutine per
 // connection calling net.Conn.Write with one buffer until a deadline, to a
 // sink in another process that reads with a buffer of the same size, as
-// iperf's receivers do, and discards.
-func BenchmarkPlainConn(b *testing.B) {
+// iperf's receivers do, and discards. Go's net package sets TCP_NODELAY on
+// every TCP connection, and so does this loop.
+func BenchmarkPlainConn(b *testing.B) { benchPlain(b, true) }
+
+// BenchmarkPlainConnNagle is the same loop with SetNoDelay(false): Nagle's
+// algorithm on, as in iperf, iperf3 and goperf unless -N.
+func BenchmarkPlainConnNagle(b *testing.B) { benchPlain(b, false) }
+
+func benchPlain(b *testing.B, noDelay bool) {
 	addr := sinkServer(b)
 	for _, streams := range []int{1, 4} {
 		for _, size := range sweepSizes {
@@ -66,7 +73,7 @@ func BenchmarkPlainConn(b *testing.B) {
 				var elapsed time.Duration
 				for b.Loop() {
 					start := time.Now()
-					n, w, err := plainSend(addr, size, streams, benchSeconds())
+					n, w, err := plainSend(addr, size, streams, noDelay, benchSeconds())
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -90,16 +97,17 @@ func reportSweep(b *testing.B, bytes, writes uint64, elapsed time.Duration, stre
 	}
 }
 
-// plainSend writes size-byte buffers on streams connections to addr for d
-// and returns the bytes and writes that went out.
-func plainSend(addr string, size, streams int, d time.Duration) (bytes, writes uint64, err error) {
+// plainSend writes size-byte buffers on streams connections to addr for d,
+// with TCP_NODELAY as noDelay says, and returns the bytes and writes that
+// went out.
+func plainSend(addr string, size, streams int, noDelay bool, d time.Duration) (bytes, writes uint64, err error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make([]error, streams)
 	deadline := time.Now().Add(d)
 	for i := range streams {
 		wg.Go(func() {
-			n, w, err := plainStream(addr, size, deadline)
+			n, w, err := plainStream(addr, size, noDelay, deadline)
 			mu.Lock()
 			bytes, writes, errs[i] = bytes+n, writes+w, err
 			mu.Unlock()
@@ -111,12 +119,15 @@ func plainSend(addr string, size, streams int, d time.Duration) (bytes, writes u
 
 // plainStream is the loop itself: the write deadline ends it, so the loop
 // reads no clock.
-func plainStream(addr string, size int, deadline time.Time) (bytes, writes uint64, err error) {
+func plainStream(addr string, size int, noDelay bool, deadline time.Time) (bytes, writes uint64, err error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer conn.Close()
+	if err := conn.(*net.TCPConn).SetNoDelay(noDelay); err != nil {
+		return 0, 0, err
+	}
 	buf := make([]byte, size)
 	binary.BigEndian.PutUint32(buf, uint32(size)) // the sink's read size
 	if _, err := conn.Write(buf[:4]); err != nil {

@@ -9,8 +9,12 @@ import (
 	"testing"
 )
 
-// goperfBinary builds goperf once for the benchmarks.
+// goperfBinary builds goperf once for the benchmarks, unless GOPERF_BIN
+// names one already built (bench/report builds it once for all its runs).
 var goperfBinary = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv("GOPERF_BIN"); bin != "" {
+		return bin, nil
+	}
 	dir, err := os.MkdirTemp("", "goperf-bench")
 	if err != nil {
 		return "", err
