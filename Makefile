@@ -50,3 +50,6 @@ clean: ## remove build output
 
 report: ## buffer-size sweep with CPU profiles: bench/out/report.md and throughput.svg (IPERF3_EXTRA=path adds an iperf3)
 	$(GO) run ./bench/report -out bench/out $(if $(IPERF3_EXTRA),-iperf3 $(IPERF3_EXTRA))
+
+compare: ## goperf against the system's iperf3 (and iperf2; IPERF3_EXTRA=path adds one), ROUNDS rounds (3): Markdown table + bench/out/compare.json
+	$(GO) run ./bench/compare -out bench/out -rounds $(or $(ROUNDS),3) $(if $(IPERF3_EXTRA),-iperf3 $(IPERF3_EXTRA)) $(if $(REMOTE),-remote $(REMOTE))
