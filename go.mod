@@ -7,11 +7,8 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
-require go.uber.org/goleak v1.3.0
-
 require (
-	github.com/chzyer/readline v1.5.1 // indirect
-	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b // indirect
-	github.com/ianlancetaylor/demangle v0.0.0-20250417193237-f615e6bd150b // indirect
-	github.com/montanaflynn/stats v0.14.0 // indirect
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
+	github.com/montanaflynn/stats v0.14.0
+	go.uber.org/goleak v1.3.0
 )

@@ -28,7 +28,7 @@ func TestLayout(t *testing.T) {
 		"github.com/montanaflynn/stats":   func(p string) bool { return strings.HasPrefix(p, mod+"/engine") || strings.HasPrefix(p, mod+"/bench") },
 		mod + "/cmd/goperf":               func(string) bool { return false },
 		mod + "/cmd/goecho":               func(string) bool { return false },
-		mod + "/bench":                    func(string) bool { return false },
+		mod + "/bench":                    func(p string) bool { return strings.HasPrefix(p, mod+"/bench/") },
 		mod + "/engine":                   func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") },
 		mod + "/engine/wire":              func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") },
 	}

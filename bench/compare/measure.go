@@ -18,12 +18,12 @@ type row struct {
 
 // toolResult is one tool's runs of a case.
 type toolResult struct {
-	Name       string
-	Gbps       float64   // median receiver rate
-	LostPct    float64   // UDP: median loss
-	Runs       []float64 // receiver Gbit/s of each round
-	Skipped    string    `json:",omitempty"` // why the tool did not run this case
-	RatioToAll float64   `json:"goperf_ratio,omitempty"`
+	Name        string
+	Gbps        float64   // median receiver rate
+	LostPct     float64   // UDP: median loss
+	Runs        []float64 // receiver Gbit/s of each round
+	Skipped     string    `json:",omitempty"` // why the tool did not run this case
+	GoperfRatio float64   `json:"goperf_ratio,omitempty"`
 }
 
 // measure runs every tool that can run c, alternately, rounds times.
@@ -56,7 +56,7 @@ func measure(ctx context.Context, tools []bench.Tool, c bench.Case, rounds int) 
 	}
 	for i := range r.Tools {
 		if g := r.Tools[i].Gbps; g > 0 && r.Tools[i].Name != "goperf" {
-			r.Tools[i].RatioToAll = goperf / g
+			r.Tools[i].GoperfRatio = goperf / g
 		}
 	}
 	slices.SortStableFunc(r.Tools, func(a, b toolResult) int { return index(tools, a.Name) - index(tools, b.Name) })

@@ -58,8 +58,8 @@ func cell(tr toolResult, udp bool) string {
 }
 
 func ratio(tr toolResult) string {
-	if tr.RatioToAll == 0 {
+	if tr.GoperfRatio == 0 {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.2f", tr.RatioToAll)
+	return fmt.Sprintf("%.2f", tr.GoperfRatio)
 }

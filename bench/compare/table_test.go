@@ -12,8 +12,8 @@ import (
 func TestMarkdown(t *testing.T) {
 	tools := []bench.Tool{{Name: "goperf"}, {Name: "iperf3 3.12"}, {Name: "iperf2", Iperf2: true}}
 	rows := []row{
-		{Case: "len=128K/P=4", Tools: []toolResult{{Name: "goperf", Gbps: 30}, {Name: "iperf3 3.12", Gbps: 20, RatioToAll: 1.5}, {Name: "iperf2", Gbps: 40, RatioToAll: 0.75}}},
-		{Case: "udp/len=1400/P=1", Tools: []toolResult{{Name: "goperf", Gbps: 20}, {Name: "iperf3 3.12", Gbps: 2.5, LostPct: 1.25, RatioToAll: 8}, {Name: "iperf2", Skipped: "TCP only here"}}},
+		{Case: "len=128K/P=4", Tools: []toolResult{{Name: "goperf", Gbps: 30}, {Name: "iperf3 3.12", Gbps: 20, GoperfRatio: 1.5}, {Name: "iperf2", Gbps: 40, GoperfRatio: 0.75}}},
+		{Case: "udp/len=1400/P=1", Tools: []toolResult{{Name: "goperf", Gbps: 20}, {Name: "iperf3 3.12", Gbps: 2.5, LostPct: 1.25, GoperfRatio: 8}, {Name: "iperf2", Skipped: "TCP only here"}}},
 	}
 	md := markdown(tools, rows, options{rounds: 3, seconds: 3})
 	for _, want := range []string{
