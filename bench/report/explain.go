@@ -100,12 +100,12 @@ func flattening(b *strings.Builder, gp, plain, nagle, ip *curve) {
 		fmt.Fprintf(b, " and %s for iperf3 (%.1f)", sizeName(ip.reaches(0.9)), peakOf(ip))
 	}
 	b.WriteString(". ")
-	if plain.fitErr == nil && peakOf(plain) > 1.15*plain.model.Plateau() && len(plain.breakdowns) == len(sizes) {
-		fmt.Fprintf(b, "The curves climbed past the model's plateau (%.1f Gbit/s for the plain loop): the cost per "+
-			"byte itself fell with size, from %s of CPU per KiB at %s to %s at %s in the plain loop's profile, which "+
-			"a + c·s leaves out. The model holds where a matters, for small writes; for large ones, read the measured "+
-			"curve. ", plain.model.Plateau(), cpuPerKiB(plain, 2), sizeName(sizes[2]), cpuPerKiB(plain, len(sizes)-1),
-			sizeName(sizes[len(sizes)-1]))
+	if last := len(sizes) - 1; gp.fitErr == nil && peakOf(gp) > 1.15*gp.model.Plateau() && len(gp.breakdowns) == len(sizes) {
+		fmt.Fprintf(b, "In this run the curves did not stay flat: past a shelf near the model's plateau (%.1f Gbit/s for "+
+			"goperf) they climbed again at the largest sizes, to %.1f at %s. The cost per byte itself fell there, from "+
+			"%s of CPU per KiB at %s to %s at %s in goperf's profile, which a + c·s leaves out: the model holds where a "+
+			"matters, for small writes; for large ones, read the measured curve. ", gp.model.Plateau(), gp.gbps[last],
+			sizeName(sizes[last]), cpuPerKiB(gp, 2), sizeName(sizes[2]), cpuPerKiB(gp, last), sizeName(sizes[last]))
 	} else if plain.fitErr == nil {
 		fmt.Fprintf(b, "The model puts the plain loop's 90%% point at 9a/c = %s. ", bytesText(plain.model.SizeAt(0.9)))
 	}

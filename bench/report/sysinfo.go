@@ -12,11 +12,14 @@ import (
 type machine struct {
 	Kernel, CPU, Go string
 	CPUs            int
+	Congestion      string   // the kernel's default TCP congestion control
+	Qdisc           string   // the default queueing discipline
 	Tools           []string // versions of the other testers
 }
 
 func describeMachine(toolPaths []string) machine {
-	m := machine{Kernel: firstLine("uname", "-sr"), CPU: cpuModel(), Go: runtime.Version(), CPUs: runtime.NumCPU()}
+	m := machine{Kernel: firstLine("uname", "-sr"), CPU: cpuModel(), Go: runtime.Version(), CPUs: runtime.NumCPU(),
+		Congestion: sysctl("net/ipv4/tcp_congestion_control"), Qdisc: sysctl("net/core/default_qdisc")}
 	for _, p := range toolPaths {
 		m.Tools = append(m.Tools, p+": "+firstLine(p, "--version"))
 	}
@@ -47,4 +50,13 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// sysctl reads a kernel setting, or "?".
+func sysctl(name string) string {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
 }

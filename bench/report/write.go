@@ -25,7 +25,8 @@ func header(b *strings.Builder, rep *report) {
 	m := rep.machine
 	fmt.Fprintf(b, "# Why small writes are slow: goperf's buffer-size sweep\n\n")
 	fmt.Fprintf(b, "Measured %s, in %v, on:\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), rep.elapsed.Round(time.Second))
-	fmt.Fprintf(b, "- kernel: %s\n- CPU: %s, %d logical CPUs\n- Go: %s\n", m.Kernel, m.CPU, m.CPUs, m.Go)
+	fmt.Fprintf(b, "- kernel: %s; TCP congestion control %s, default qdisc %s\n- CPU: %s, %d logical CPUs\n- Go: %s\n",
+		m.Kernel, m.Congestion, m.Qdisc, m.CPU, m.CPUs, m.Go)
 	for _, t := range m.Tools {
 		fmt.Fprintf(b, "- %s\n", t)
 	}
