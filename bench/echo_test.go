@@ -2,28 +2,17 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // goechoBinary builds goecho once for the benchmarks.
-var goechoBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "goecho-bench")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "goecho")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/goecho").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+var goechoBinary = enginetest.BuildOnce("../cmd/goecho", "goecho")
 
 // echoSeconds is each run's length: GOECHO_BENCH_SECONDS, default 1.
 func echoSeconds() int {

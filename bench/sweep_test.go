@@ -28,28 +28,15 @@ var sweepSizes = []int{1 << 10, 4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 
 // iteration is one test of GOPERF_BENCH_SECONDS.
 func BenchmarkTCPSweep(b *testing.B) {
 	port := goperfServer(b)
-	for _, streams := range []int{1, 4} {
-		for _, size := range sweepSizes {
-			b.Run(Case{Length: size, Streams: streams}.String(), func(b *testing.B) {
-				b.ReportAllocs()
-				var bytes, writes uint64
-				var elapsed time.Duration
-				for b.Loop() {
-					cfg := engine.ClientConfig{Spec: engine.Spec{Streams: streams, Length: size, Duration: benchSeconds()},
-						Host: "127.0.0.1", Port: port}
-					start := time.Now()
-					sum, err := engine.RunClient(context.Background(), cfg, engine.Output{W: io.Discard, Format: engine.JSON})
-					if err != nil {
-						b.Fatal(err)
-					}
-					elapsed += time.Since(start)
-					bytes += sum.Forward.Sender.Bytes
-					writes += sum.Forward.Sender.Bytes / uint64(size)
-				}
-				reportSweep(b, bytes, writes, elapsed, streams)
-			})
+	sweep(b, func(size, streams int) (uint64, uint64, error) {
+		cfg := engine.ClientConfig{Spec: engine.Spec{Streams: streams, Length: size, Duration: benchSeconds()},
+			Host: "127.0.0.1", Port: port}
+		sum, err := engine.RunClient(context.Background(), cfg, engine.Output{W: io.Discard, Format: engine.JSON})
+		if err != nil {
+			return 0, 0, err
 		}
-	}
+		return sum.Forward.Sender.Bytes, sum.Forward.Sender.Bytes / uint64(size), nil
+	})
 }
 
 // BenchmarkPlainConn is what a simple Go program gets: one goroutine per
@@ -65,6 +52,14 @@ func BenchmarkPlainConnNagle(b *testing.B) { benchPlain(b, false) }
 
 func benchPlain(b *testing.B, noDelay bool) {
 	addr := sinkServer(b)
+	sweep(b, func(size, streams int) (uint64, uint64, error) {
+		return plainSend(addr, size, streams, noDelay, benchSeconds())
+	})
+}
+
+// sweep runs send, which returns the bytes and writes it made, for every
+// size with 1 and 4 streams, and reports the figures.
+func sweep(b *testing.B, send func(size, streams int) (bytes, writes uint64, err error)) {
 	for _, streams := range []int{1, 4} {
 		for _, size := range sweepSizes {
 			b.Run(Case{Length: size, Streams: streams}.String(), func(b *testing.B) {
@@ -73,7 +68,7 @@ func benchPlain(b *testing.B, noDelay bool) {
 				var elapsed time.Duration
 				for b.Loop() {
 					start := time.Now()
-					n, w, err := plainSend(addr, size, streams, noDelay, benchSeconds())
+					n, w, err := send(size, streams)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,30 +1,23 @@
 package bench
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // goperfBinary builds goperf once for the benchmarks, unless GOPERF_BIN
 // names one already built (bench/report builds it once for all its runs).
-var goperfBinary = sync.OnceValues(func() (string, error) {
+func goperfBinary() (string, error) {
 	if bin := os.Getenv("GOPERF_BIN"); bin != "" {
 		return bin, nil
 	}
-	dir, err := os.MkdirTemp("", "goperf-bench")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "goperf")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/goperf").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+	return buildGoperf()
+}
+
+var buildGoperf = enginetest.BuildOnce("../cmd/goperf", "goperf")
 
 // contenders returns goperf and the system's iperf3, skipping when iperf3 is
 // missing outside CI.

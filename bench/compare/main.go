@@ -25,17 +25,11 @@ func main() {
 	}
 }
 
-// multiFlag collects a repeated flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
 // options are the command line.
 type options struct {
 	rounds, seconds int
 	out             string
-	extra           multiFlag
+	extra           bench.StringList
 	remote          string
 	goperfPort      int
 	iperf3Port      int

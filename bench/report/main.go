@@ -22,14 +22,8 @@ func main() {
 	}
 }
 
-// multiFlag collects a repeated flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
 func run() error {
-	var extra multiFlag
+	var extra bench.StringList
 	out := flag.String("out", "bench/out", "directory for report.md, throughput.svg and the profiles")
 	seconds := flag.Int("seconds", 2, "length of each run")
 	rounds := flag.Int("rounds", 2, "runs of each contender at each size, alternating; the median is reported")
