@@ -158,6 +158,9 @@ func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
 
 // named ends the count hold began.
 func (s *Server) named(host netip.Addr) {
+	if !host.IsValid() {
+		return // hold counted nothing
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.unnamed[host]--; s.unnamed[host] <= 0 {
