@@ -45,6 +45,10 @@ func BenchmarkUDPBatch(b *testing.B) {
 				c.Flags = append(c.Flags, "--no-gso", "--no-gro")
 			}
 			b.Run(name, func(b *testing.B) {
+				// goperf runs as its own processes, so these allocations are the
+				// harness's; TestUDPAllocs asserts that the engine's send and
+				// receive steps allocate nothing.
+				b.ReportAllocs()
 				rs := runN(b, goperf, c)
 				perDatagram := func(calls func(Result) uint64) func(Result) float64 {
 					return func(r Result) float64 { return float64(calls(r)) / float64(max(r.Datagrams, 1)) }
