@@ -28,7 +28,7 @@ type Case struct {
 // String names the case as sub-benchmarks do: "len=128K/P=4", with
 // "/C=cubic" when the case sets the congestion control.
 func (c Case) String() string {
-	s := fmt.Sprintf("len=%s/P=%d", sizeName(c.Length), c.Streams)
+	s := fmt.Sprintf("len=%s/P=%d", SizeName(c.Length), c.Streams)
 	if c.UDP {
 		s = "udp/" + s
 	}
@@ -38,7 +38,8 @@ func (c Case) String() string {
 	return s
 }
 
-func sizeName(n int) string {
+// SizeName writes a size as the cases name it: 128K, 1M, or bytes.
+func SizeName(n int) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return strconv.Itoa(n>>20) + "M"
@@ -225,3 +226,7 @@ func Pick(rs []Result, f func(Result) float64) []float64 {
 func ReceiverGbps(r Result) float64 { return r.Gbps }
 func SenderGbps(r Result) float64   { return r.SenderGbps }
 func LostPercent(r Result) float64  { return r.LostPercent }
+
+// SweepSizes are the buffer sizes of the buffer-size sweep, 1 KiB to 1 MiB:
+// BenchmarkTCPSweep's and BenchmarkPlainConn's, and bench/report's.
+var SweepSizes = []int{1 << 10, 4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20}

@@ -19,9 +19,6 @@ import (
 	"github.com/goperf/goperf/engine"
 )
 
-// sweepSizes are the buffer sizes of the sweep, 1 KiB to 1 MiB.
-var sweepSizes = []int{1 << 10, 4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20}
-
 // BenchmarkTCPSweep runs goperf's engine in this process as the client of
 // a goperf server process, across buffer sizes and 1 and 4 streams: a CPU
 // profile of the benchmark (-cpuprofile) is the sender's alone. Each
@@ -61,7 +58,7 @@ func benchPlain(b *testing.B, noDelay bool) {
 // size with 1 and 4 streams, and reports the figures.
 func sweep(b *testing.B, send func(size, streams int) (bytes, writes uint64, err error)) {
 	for _, streams := range []int{1, 4} {
-		for _, size := range sweepSizes {
+		for _, size := range SweepSizes {
 			b.Run(Case{Length: size, Streams: streams}.String(), func(b *testing.B) {
 				b.ReportAllocs()
 				var bytes, writes uint64

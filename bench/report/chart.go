@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/goperf/goperf/bench"
 )
 
 // The chart's geometry, in SVG user units.
@@ -54,7 +56,7 @@ func drawAxes(b *strings.Builder, x func(int) float64, y func(float64) float64, 
 	}
 	for _, s := range sizes {
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x(s), marginT, x(s), chartH-marginB)
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x(s), chartH-marginB+18, sizeName(s))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x(s), chartH-marginB+18, bench.SizeName(s))
 	}
 	fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black"/>`+"\n", left, chartH-marginB, right, chartH-marginB)
 	fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black"/>`+"\n", left, marginT, left, chartH-marginB)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/goperf/goperf/bench"
 	"github.com/goperf/goperf/bench/attrib"
 )
 
@@ -41,7 +42,7 @@ func fixedCost(b *strings.Builder, plain, ip *curve) {
 	b.WriteString(". ")
 	if plain.fitErr == nil {
 		fmt.Fprintf(b, "At %s the fixed price is %.0f%% of the plain loop's time per write: it sent %.2f Gbit/s, %.0f%% "+
-			"of its best.", sizeName(smallSize), 100*plain.model.PerCall/plain.model.NsPerWrite(smallSize), plain.at(smallSize),
+			"of its best.", bench.SizeName(smallSize), 100*plain.model.PerCall/plain.model.NsPerWrite(smallSize), plain.at(smallSize),
 			100*plain.at(smallSize)/peakOf(plain))
 	}
 	b.WriteString("\n\n")
@@ -56,7 +57,7 @@ func inTheKernel(b *strings.Builder, plain *curve) {
 	sys, rt := bd.Share(attrib.Syscall), bd.Share(attrib.Scheduler)+bd.Share(attrib.GC)+bd.Share(attrib.Memcopy)
 	fmt.Fprintf(b, "**Where it is paid.** The plain loop's CPU profile at %s puts %.0f%% of the sender's CPU inside "+
 		"write(2) and %.0f%% in Go's runtime (netpoller, scheduler, GC, copies), %s of CPU per write. ",
-		sizeName(smallSize), 100*sys, 100*rt, cpuPerWrite(plain, 0))
+		bench.SizeName(smallSize), 100*sys, 100*rt, cpuPerWrite(plain, 0))
 	if sys > 0.8 {
 		b.WriteString("So the price is the kernel's, not the Go runtime's: on loopback one write(2) runs the whole " +
 			"TCP path, the sender's and the receiver's, and wakes the reader.")
@@ -72,8 +73,8 @@ func noDelay(b *strings.Builder, plain, nagle *curve) {
 	fmt.Fprintf(b, "**Go's default.** Go's net package sets TCP_NODELAY on every TCP connection; iperf, iperf3 and goperf "+
 		"leave Nagle's algorithm on. With TCP_NODELAY every small write leaves as a segment of its own, and each "+
 		"segment costs the kernel its per-packet work and the reader a wake-up. The same loop with `SetNoDelay(false)` "+
-		"sent %.2f Gbit/s at %s against %.2f (%.1f×), and %.2f against %.2f at %s", nagle.at(smallSize), sizeName(smallSize),
-		plain.at(smallSize), gain, nagle.at(midSize), plain.at(midSize), sizeName(midSize))
+		"sent %.2f Gbit/s at %s against %.2f (%.1f×), and %.2f against %.2f at %s", nagle.at(smallSize), bench.SizeName(smallSize),
+		plain.at(smallSize), gain, nagle.at(midSize), plain.at(midSize), bench.SizeName(midSize))
 	if plain.fitErr == nil && nagle.fitErr == nil {
 		fmt.Fprintf(b, "; its fixed price per write fell from %s to %s", microseconds(plain), microseconds(nagle))
 	}
@@ -94,10 +95,10 @@ func noDelay(b *strings.Builder, plain, nagle *curve) {
 func flattening(b *strings.Builder, gp, plain, nagle, ip *curve) {
 	fmt.Fprintf(b, "**Where the curve flattens.** Once writes are large enough, the fixed price is small beside the "+
 		"per-byte cost. The first size at 90%% of the peak was %s for the plain loop (peak %.1f Gbit/s), %s with Nagle "+
-		"on (%.1f), %s for goperf (%.1f)", sizeName(plain.reaches(0.9)), peakOf(plain), sizeName(nagle.reaches(0.9)),
-		peakOf(nagle), sizeName(gp.reaches(0.9)), peakOf(gp))
+		"on (%.1f), %s for goperf (%.1f)", bench.SizeName(plain.reaches(0.9)), peakOf(plain), bench.SizeName(nagle.reaches(0.9)),
+		peakOf(nagle), bench.SizeName(gp.reaches(0.9)), peakOf(gp))
 	if ip != nil {
-		fmt.Fprintf(b, " and %s for iperf3 (%.1f)", sizeName(ip.reaches(0.9)), peakOf(ip))
+		fmt.Fprintf(b, " and %s for iperf3 (%.1f)", bench.SizeName(ip.reaches(0.9)), peakOf(ip))
 	}
 	b.WriteString(". ")
 	if last := len(sizes) - 1; gp.fitErr == nil && peakOf(gp) > 1.15*gp.model.Plateau() && len(gp.breakdowns) == len(sizes) {
@@ -105,13 +106,13 @@ func flattening(b *strings.Builder, gp, plain, nagle, ip *curve) {
 			"goperf) they climbed again at the largest sizes, to %.1f at %s. The cost per byte itself fell there, from "+
 			"%s of CPU per KiB at %s to %s at %s in goperf's profile, which a + c·s leaves out: the model holds where a "+
 			"matters, for small writes; for large ones, read the measured curve. ", gp.model.Plateau(), gp.gbps[last],
-			sizeName(sizes[last]), cpuPerKiB(gp, 2), sizeName(sizes[2]), cpuPerKiB(gp, last), sizeName(sizes[last]))
+			bench.SizeName(sizes[last]), cpuPerKiB(gp, 2), bench.SizeName(sizes[2]), cpuPerKiB(gp, last), bench.SizeName(sizes[last]))
 	} else if plain.fitErr == nil {
 		fmt.Fprintf(b, "The model puts the plain loop's 90%% point at 9a/c = %s. ", bytesText(plain.model.SizeAt(0.9)))
 	}
 	if ip != nil && ip.at(iperfSize) > 0 && ip.at(midSize) > 0 {
 		fmt.Fprintf(b, "Against iperf3, the plain loop sent %.0f%% of its rate at %s and %.0f%% at 128 KiB, iperf3's default.",
-			100*plain.at(midSize)/ip.at(midSize), sizeName(midSize), 100*plain.at(iperfSize)/ip.at(iperfSize))
+			100*plain.at(midSize)/ip.at(midSize), bench.SizeName(midSize), 100*plain.at(iperfSize)/ip.at(iperfSize))
 	}
 	b.WriteString("\n\n")
 }
@@ -123,7 +124,7 @@ func whatGoperfDoes(b *strings.Builder, gp, plain, nagle, ip *curve) {
 		"iperf3 does. And a stream that has a processor to itself calls write(2) as a raw system call inside "+
 		"`RawConn.Write`, parking in the poller only when the socket is full, which spares it poll.FD's locking and the "+
 		"runtime's syscall bookkeeping on every call. At %s it sent %.2f Gbit/s, against %.2f for the plain loop with "+
-		"Nagle on and %.2f with Go's defaults", 100*gp.at(iperfSize)/peakOf(gp), sizeName(smallSize), gp.at(smallSize), nagle.at(smallSize), plain.at(smallSize))
+		"Nagle on and %.2f with Go's defaults", 100*gp.at(iperfSize)/peakOf(gp), bench.SizeName(smallSize), gp.at(smallSize), nagle.at(smallSize), plain.at(smallSize))
 	if ip != nil {
 		fmt.Fprintf(b, "; iperf3 sent %.2f", ip.at(smallSize))
 	}
@@ -134,7 +135,7 @@ func whatGoperfDoes(b *strings.Builder, gp, plain, nagle, ip *curve) {
 	fmt.Fprintf(b, "So the original Go iperf needed `-b 131072` to measure what iperf measured because iperf3 writes 128 "+
 		"KiB at a time, where the fixed price per write is a small part of a write's time, while a simple Go program "+
 		"pays it in full at small sizes, with Go's TCP_NODELAY default making each write a packet: at %s the plain "+
-		"loop reached %.0f%% of iperf3's rate, at 128 KiB %.0f%%.\n", sizeName(midSize), 100*plain.at(midSize)/ip.at(midSize),
+		"loop reached %.0f%% of iperf3's rate, at 128 KiB %.0f%%.\n", bench.SizeName(midSize), 100*plain.at(midSize)/ip.at(midSize),
 		100*plain.at(iperfSize)/ip.at(iperfSize))
 }
 

@@ -114,9 +114,9 @@ func (s *sweeper) sweep(ctx context.Context, cs []contender, rounds int) ([][][]
 				c.profile = c.profile && r == 0
 				smp, err := s.run(ctx, c, size)
 				if err != nil {
-					return nil, fmt.Errorf("%s at %s: %w", c.name, sizeName(size), err)
+					return nil, fmt.Errorf("%s at %s: %w", c.name, bench.SizeName(size), err)
 				}
-				s.log("round %d/%d  %-14s %5s  %7.2f Gbit/s", r+1, rounds, c.name, sizeName(size), smp.gbps)
+				s.log("round %d/%d  %-14s %5s  %7.2f Gbit/s", r+1, rounds, c.name, bench.SizeName(size), smp.gbps)
 				res[ci][si] = append(res[ci][si], smp)
 			}
 		}

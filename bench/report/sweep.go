@@ -16,7 +16,7 @@ import (
 )
 
 // sizes are the sweep's buffer sizes.
-var sizes = []int{1 << 10, 4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20}
+var sizes = bench.SweepSizes
 
 // module is the prefix of goperf's own code in profiles.
 const module = "github.com/goperf/goperf/"
@@ -74,7 +74,7 @@ func (s *sweeper) run(ctx context.Context, c contender, size int) (sample, error
 	}
 	prof := ""
 	if c.profile {
-		prof = filepath.Join(s.out, "profiles", fmt.Sprintf("%s-%s.pprof", c.name, sizeName(size)))
+		prof = filepath.Join(s.out, "profiles", fmt.Sprintf("%s-%s.pprof", c.name, bench.SizeName(size)))
 	}
 	m, err := s.benchmark(ctx, c.bench, size, prof)
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *sweeper) run(ctx context.Context, c contender, size int) (sample, error
 // benchmark runs one case of a sweep benchmark in the test binary, with a
 // CPU profile written to prof unless it is "", and returns its metrics.
 func (s *sweeper) benchmark(ctx context.Context, name string, size int, prof string) (map[string]float64, error) {
-	pattern := fmt.Sprintf("^%s$/^len=%s$/^P=1$", name, sizeName(size))
+	pattern := fmt.Sprintf("^%s$/^len=%s$/^P=1$", name, bench.SizeName(size))
 	args := []string{"-test.run", "^$", "-test.bench", pattern, "-test.benchtime", "1x"}
 	if prof != "" {
 		if err := os.MkdirAll(filepath.Dir(prof), 0o755); err != nil {
@@ -110,11 +110,11 @@ func (s *sweeper) benchmark(ctx context.Context, name string, size int, prof str
 	cmd.Env = append(os.Environ(), "GOPERF_BENCH_SECONDS="+strconv.Itoa(s.seconds), "GOPERF_BIN="+s.goperf)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v\n%s", name, sizeName(size), err, out)
+		return nil, fmt.Errorf("%s %s: %v\n%s", name, bench.SizeName(size), err, out)
 	}
 	m := parseMetrics(string(out))
 	if m["Gbit/s"] <= 0 {
-		return nil, fmt.Errorf("%s %s: no rate in\n%s", name, sizeName(size), out)
+		return nil, fmt.Errorf("%s %s: no rate in\n%s", name, bench.SizeName(size), out)
 	}
 	return m, nil
 }
@@ -135,12 +135,4 @@ func parseMetrics(out string) map[string]float64 {
 		}
 	}
 	return m
-}
-
-// sizeName writes 1K, 128K, 1M.
-func sizeName(n int) string {
-	if n >= 1<<20 {
-		return strconv.Itoa(n>>20) + "M"
-	}
-	return strconv.Itoa(n>>10) + "K"
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goperf/goperf/bench"
 	"github.com/goperf/goperf/bench/attrib"
 )
 
@@ -47,7 +48,7 @@ func rateTable(b *strings.Builder, rep *report) {
 	}
 	fmt.Fprintf(b, "\n|---:|%s\n", strings.Repeat("---:|", len(rep.curves)))
 	for i, s := range sizes {
-		fmt.Fprintf(b, "| %s |", sizeName(s))
+		fmt.Fprintf(b, "| %s |", bench.SizeName(s))
 		for _, c := range rep.curves {
 			fmt.Fprintf(b, " %.2f |", c.gbps[i])
 		}
@@ -66,11 +67,11 @@ func modelTable(b *strings.Builder, rep *report) {
 	for _, c := range rep.curves {
 		peak, at := c.peak()
 		if c.fitErr != nil {
-			fmt.Fprintf(b, "| %s | fit failed: %v | | | | %.2f at %s | %s |\n", c.name, c.fitErr, peak, sizeName(at), sizeName(c.reaches(0.9)))
+			fmt.Fprintf(b, "| %s | fit failed: %v | | | | %.2f at %s | %s |\n", c.name, c.fitErr, peak, bench.SizeName(at), bench.SizeName(c.reaches(0.9)))
 			continue
 		}
 		fmt.Fprintf(b, "| %s | %.2f | %.0f | %.1f | %s | %.2f at %s | %s |\n", c.name, c.model.PerCall/1e3, c.model.PerByte*1024,
-			c.model.Plateau(), bytesText(c.model.SizeAt(0.9)), peak, sizeName(at), sizeName(c.reaches(0.9)))
+			c.model.Plateau(), bytesText(c.model.SizeAt(0.9)), peak, bench.SizeName(at), bench.SizeName(c.reaches(0.9)))
 	}
 	b.WriteString("\n")
 }
@@ -92,7 +93,7 @@ func profileTables(b *strings.Builder, rep *report) {
 			strings.Repeat("---:|", len(attrib.Categories())))
 		for i, s := range sizes {
 			bd := c.breakdowns[i]
-			fmt.Fprintf(b, "| %s |", sizeName(s))
+			fmt.Fprintf(b, "| %s |", bench.SizeName(s))
 			for _, cat := range attrib.Categories() {
 				fmt.Fprintf(b, " %.1f%% |", 100*bd.Share(cat))
 			}
