@@ -8,6 +8,13 @@ type BatchConfig struct {
 	GSO   bool // let Send hand the kernel several datagrams in one message (UDP_SEGMENT)
 	GRO   bool // let the kernel coalesce received datagrams (UDP_GRO)
 	Drops bool // count datagrams the socket dropped for want of room (SO_RXQ_OVFL)
+	// Blocking: the socket is in blocking mode with a send and receive
+	// timeout (DupBlocking), for a goroutine that may sleep in the kernel.
+	// Send and Recv then call the kernel directly instead of waiting in
+	// Go's poller; a sleep that the timeout or a signal ends returns
+	// (0, nil), and Recv returns io.EOF once the socket is shut down
+	// (Shutdown). Linux only.
+	Blocking bool
 }
 
 // A Batcher moves datagrams on a connected UDP socket many per system call:
@@ -18,7 +25,8 @@ type BatchConfig struct {
 //
 // A Batcher is used by one goroutine at a time for sending and one for
 // receiving. The socket's deadlines and Close end a waiting Send or Recv,
-// as for any net.Conn.
+// as for any net.Conn; in blocking mode Shutdown and the socket's timeout
+// do (BatchConfig.Blocking).
 type Batcher struct {
 	sys *batchSys
 }

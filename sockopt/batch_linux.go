@@ -2,6 +2,7 @@ package sockopt
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -23,6 +24,7 @@ var (
 type batchSys struct {
 	rc              syscall.RawConn
 	gso, gro, drops bool
+	blocking        bool
 	calls           atomic.Uint64
 	lastDrops       atomic.Uint32
 
@@ -30,6 +32,8 @@ type batchSys struct {
 	in     half
 	sendFn func(fd uintptr) bool
 	recvFn func(fd uintptr) bool
+	// Blocking mode: the calls, made in Control callbacks.
+	sendCtl, recvCtl func(fd uintptr)
 
 	meminfo   [skMeminfoVars]uint32 // SO_MEMINFO's answer, for dropsFn
 	meminfoOK bool
@@ -72,7 +76,7 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("batched UDP I/O: %w", err)
 	}
-	b := &batchSys{rc: rc, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
+	b := &batchSys{rc: rc, blocking: cfg.Blocking, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
 	err = rc.Control(func(fd uintptr) {
 		s := int(fd)
 		// Asking for the segment size tells whether the kernel has UDP GSO
@@ -89,6 +93,7 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 		putCmsg(b.out.oob[i*sendOOB:], unix.SOL_UDP, unix.UDP_SEGMENT, 2)
 	}
 	b.sendFn, b.recvFn, b.dropsFn = b.sendmmsg, b.recvmmsg, b.readMeminfo
+	b.sendCtl, b.recvCtl = b.sendmmsgBlocking, b.recvmmsgBlocking
 	return b, nil
 }
 
@@ -109,6 +114,9 @@ func (b *batchSys) send(bufs [][]byte, segSize int) (int, error) {
 			m.SetControllen(len(c))
 		}
 	}
+	if b.blocking {
+		return b.callBlocking(h, b.sendCtl, "sendmmsg")
+	}
 	return b.call(h, b.rc.Write, b.sendFn, "sendmmsg")
 }
 
@@ -122,7 +130,13 @@ func (b *batchSys) recv(bufs [][]byte, sizes, segs []int) (int, error) {
 		mm.Hdr.Control = &h.oob[i*h.space]
 		mm.Hdr.SetControllen(h.space)
 	}
-	n, err := b.call(h, b.rc.Read, b.recvFn, "recvmmsg")
+	var n int
+	var err error
+	if b.blocking {
+		n, err = b.callBlocking(h, b.recvCtl, "recvmmsg")
+	} else {
+		n, err = b.call(h, b.rc.Read, b.recvFn, "recvmmsg")
+	}
 	for i := range n {
 		mm := &h.msgs[i]
 		sizes[i], segs[i] = int(mm.Len), 0
@@ -167,6 +181,46 @@ func (b *batchSys) mmsg(fd uintptr, h *half, trap uintptr) bool {
 		h.n = 0
 	}
 	return true
+}
+
+// callBlocking makes a blocking call through fn, which holds the
+// descriptor while the call may sleep. The socket's timeout or a signal
+// ends a sleep with nothing moved: (0, nil). A receive that returns no
+// message means the socket was shut down: io.EOF.
+func (b *batchSys) callBlocking(h *half, fn func(uintptr), op string) (int, error) {
+	if h.k == 0 {
+		return 0, nil
+	}
+	if err := b.rc.Control(fn); err != nil {
+		return 0, err
+	}
+	switch {
+	case h.errno == unix.EAGAIN || h.errno == unix.EINTR:
+		return 0, nil
+	case h.errno != 0:
+		return 0, os.NewSyscallError(op, h.errno)
+	case h.n == 0 && h == &b.in:
+		return 0, io.EOF
+	}
+	return h.n, nil
+}
+
+// sendmmsgBlocking and recvmmsgBlocking are the blocking calls. They are
+// raw, and may sleep until the socket's timeout: see SendBlocking for why
+// that is safe. A receive waits for the first message only
+// (MSG_WAITFORONE) and takes what else is queued.
+func (b *batchSys) sendmmsgBlocking(fd uintptr) { b.mmsgBlocking(fd, &b.out, unix.SYS_SENDMMSG, 0) }
+func (b *batchSys) recvmmsgBlocking(fd uintptr) {
+	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_WAITFORONE)
+}
+
+func (b *batchSys) mmsgBlocking(fd uintptr, h *half, trap, flags uintptr) {
+	b.calls.Add(1)
+	r, _, e := unix.RawSyscall6(trap, fd, uintptr(unsafe.Pointer(&h.msgs[0])), uintptr(h.k), flags, 0, 0)
+	h.n, h.errno = int(r), e
+	if e != 0 {
+		h.n = 0
+	}
 }
 
 // parseRecvOOB reads a received message's segment size and the socket's

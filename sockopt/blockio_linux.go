@@ -1,0 +1,84 @@
+package sockopt
+
+import (
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// BlockingIO reports whether DupBlocking, SendBlocking and RecvBlocking
+// are available.
+const BlockingIO = true
+
+// setBlocking puts fd in blocking mode with timeout as its send and
+// receive timeout.
+func setBlocking(fd int, timeout time.Duration) error {
+	if err := unix.SetNonblock(fd, false); err != nil {
+		return os.NewSyscallError("fcntl", err)
+	}
+	tv := unix.NsecToTimeval(int64(timeout))
+	for _, opt := range []int{unix.SO_SNDTIMEO, unix.SO_RCVTIMEO} {
+		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, opt, &tv); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	return nil
+}
+
+func dupBlocking(fd int, timeout time.Duration) (int, error) {
+	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("fcntl", err)
+	}
+	// O_NONBLOCK belongs to the open file, which both descriptors share:
+	// the caller closes the other.
+	if err := setBlocking(nfd, timeout); err != nil {
+		_ = unix.Close(nfd)
+		return -1, err
+	}
+	return nfd, nil
+}
+
+// sendBlocking and recvBlocking are raw: see SendBlocking for why.
+func sendBlocking(fd int, p []byte) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	r, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
+		unix.MSG_NOSIGNAL, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), 0
+}
+
+func recvBlocking(fd int, p []byte) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), 0
+}
+
+func shutdown(fd int, read, write bool) error {
+	how := unix.SHUT_RDWR
+	switch {
+	case read && !write:
+		how = unix.SHUT_RD
+	case write && !read:
+		how = unix.SHUT_WR
+	case !read && !write:
+		return nil
+	}
+	// ENOTCONN: the connection is already gone, and nothing sleeps on it.
+	if err := unix.Shutdown(fd, how); err != nil && err != unix.ENOTCONN {
+		return os.NewSyscallError("shutdown", err)
+	}
+	return nil
+}

@@ -1,0 +1,17 @@
+//go:build !linux
+
+package sockopt
+
+import (
+	"syscall"
+	"time"
+)
+
+// BlockingIO reports whether DupBlocking, SendBlocking and RecvBlocking
+// are available.
+const BlockingIO = false
+
+func dupBlocking(int, time.Duration) (int, error)   { return -1, ErrUnsupported }
+func sendBlocking(int, []byte) (int, syscall.Errno) { return -1, syscall.ENOSYS }
+func recvBlocking(int, []byte) (int, syscall.Errno) { return -1, syscall.ENOSYS }
+func shutdown(int, bool, bool) error                { return ErrUnsupported }
