@@ -63,19 +63,37 @@ func receivingStream(t *testing.T) *stream {
 	return st
 }
 
-// rawFD returns the descriptor under a stream, to drive raw steps directly.
-func rawFD(t *testing.T, s *stream) int {
+// rawFD puts a stream on path (raw or thread) and returns the descriptor
+// under it, to drive its steps directly.
+func rawFD(t *testing.T, s *stream, path ioPath) int {
 	t.Helper()
-	if s.rc == nil {
-		t.Skip("no raw I/O on this platform")
+	if s.setPath(path); s.path != path {
+		t.Skipf("no %v I/O on this platform", path)
+	}
+	if path == pathThread {
+		if err := s.detach(threadBackstop); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.conn.Close() })
 	}
 	fd := -1
 	_ = s.rc.Control(func(f uintptr) { fd = int(f) })
 	return fd
 }
 
+// sysPaths are the paths whose steps are driven on a descriptor, each
+// with its send and receive step.
+var sysPaths = []struct {
+	path       ioPath
+	send, recv func(*stream, int) rawStep
+}{
+	{pathRaw, (*stream).rawSendStep, (*stream).rawRecvStep},
+	{pathThread, (*stream).threadSendStep, (*stream).threadRecvStep},
+}
+
 // TestSendAllocs asserts that one send step allocates nothing, through
-// net.Conn and through raw I/O, unpaced and paced, with a budget.
+// net.Conn, raw I/O and a thread loop's blocking call, unpaced and paced,
+// with a budget.
 func TestSendAllocs(t *testing.T) {
 	for _, paced := range []bool{false, true} {
 		st := sendingStream(t, paced)
@@ -86,14 +104,16 @@ func TestSendAllocs(t *testing.T) {
 		}); n != 0 {
 			t.Errorf("net.Conn, paced=%v: %v allocations per send", paced, n)
 		}
-		st = sendingStream(t, paced)
-		fd := rawFD(t, st)
-		if n := testing.AllocsPerRun(1000, func() {
-			if st.rawSendStep(fd) == stepDone {
-				t.Fatal(st.exit)
+		for _, sp := range sysPaths {
+			st = sendingStream(t, paced)
+			fd := rawFD(t, st, sp.path)
+			if n := testing.AllocsPerRun(1000, func() {
+				if sp.send(st, fd) == stepDone {
+					t.Fatal(st.exit)
+				}
+			}); n != 0 {
+				t.Errorf("%v, paced=%v: %v allocations per send", sp.path, paced, n)
 			}
-		}); n != 0 {
-			t.Errorf("raw, paced=%v: %v allocations per send", paced, n)
 		}
 	}
 }
@@ -108,14 +128,16 @@ func TestRecvAllocs(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("net.Conn: %v allocations per receive", n)
 	}
-	st = receivingStream(t)
-	fd := rawFD(t, st)
-	if n := testing.AllocsPerRun(1000, func() {
-		if st.rawRecvStep(fd) == stepDone {
-			t.Fatal(st.exit)
+	for _, sp := range sysPaths {
+		st = receivingStream(t)
+		fd := rawFD(t, st, sp.path)
+		if n := testing.AllocsPerRun(1000, func() {
+			if sp.recv(st, fd) == stepDone {
+				t.Fatal(st.exit)
+			}
+		}); n != 0 {
+			t.Errorf("%v: %v allocations per receive", sp.path, n)
 		}
-	}); n != 0 {
-		t.Errorf("raw: %v allocations per receive", n)
 	}
 }
 
@@ -125,7 +147,7 @@ func TestRecvAllocs(t *testing.T) {
 func TestRawLoopStops(t *testing.T) {
 	c, _ := tcpPair(t)
 	st := newStream(1, c, true, 128<<10)
-	if st.rc == nil {
+	if st.setPath(pathRaw); st.path != pathRaw {
 		t.Skip("no raw I/O on this platform")
 	}
 	done := make(chan error, 1)
@@ -141,6 +163,7 @@ func TestRawLoopStops(t *testing.T) {
 		t.Fatal("sender still running 1 s after its deadline passed")
 	}
 	st = sendingStream(t, false)
+	st.setPath(pathRaw)
 	st.budget = newBudget(&Spec{Bytes: 1 << 20}, func() {})
 	if err := st.sendTCP(); err != nil || st.bytes.Load() != 1<<20 {
 		t.Errorf("budget of 1 MiB: %v after %d bytes", err, st.bytes.Load())
@@ -151,13 +174,14 @@ func TestRawLoopStops(t *testing.T) {
 // of steps, allocates nothing.
 func TestRawCallbackAllocs(t *testing.T) {
 	st := sendingStream(t, false)
-	if st.rc == nil {
+	if st.setPath(pathRaw); st.path != pathRaw {
 		t.Skip("no raw I/O on this platform")
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = st.rc.Write(st.writeFn) }); n != 0 {
 		t.Errorf("%v allocations per write callback", n)
 	}
 	st = receivingStream(t)
+	st.setPath(pathRaw)
 	if n := testing.AllocsPerRun(100, func() { _ = st.rc.Read(st.readFn) }); n != 0 {
 		t.Errorf("%v allocations per read callback", n)
 	}

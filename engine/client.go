@@ -259,7 +259,7 @@ func prepareTCP(s *stream, opts sockopt.Options) error {
 // begin marks TEST_START: the clock of the test starts now.
 func (c *client) begin() error {
 	c.run = newRun(&c.cfg.Spec, c.streams)
-	if err := c.run.prepare(c.cfg.IO, c.cfg.UDP.options()); err != nil {
+	if err := c.run.prepare(c.cfg.IO, &procs, c.cfg.UDP.options()); err != nil {
 		return err
 	}
 	c.run.start = time.Now()

@@ -169,11 +169,12 @@ func (s *Spec) validate() error {
 // IOMode chooses how data streams call the kernel.
 type IOMode int
 
-// The modes. See rawio.go for what raw I/O is and why auto picks it.
+// The modes. See iopath.go for what each is and what auto picks.
 const (
-	IOAuto    IOMode = iota // raw when the streams are fewer than GOMAXPROCS
+	IOAuto    IOMode = iota // the measured best for the test, see choosePath
 	IORaw                   // raw system calls in RawConn callbacks (Linux)
 	IONetConn               // net.Conn's Read and Write
+	IOThread                // a locked OS thread per stream, blocking socket (Linux)
 )
 
 // String returns the mode's name as the --io flag takes it.
@@ -183,19 +184,21 @@ func (m IOMode) String() string {
 		return "raw"
 	case IONetConn:
 		return "netconn"
+	case IOThread:
+		return "thread"
 	}
 	return "auto"
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (m *IOMode) UnmarshalText(b []byte) error {
-	for _, c := range []IOMode{IOAuto, IORaw, IONetConn} {
+	for _, c := range []IOMode{IOAuto, IORaw, IONetConn, IOThread} {
 		if string(b) == c.String() {
 			*m = c
 			return nil
 		}
 	}
-	return fmt.Errorf("invalid I/O mode %q (want auto, raw or netconn)", b)
+	return fmt.Errorf("invalid I/O mode %q (want auto, thread, raw or netconn)", b)
 }
 
 // Family restricts addresses to one IP version.

@@ -18,11 +18,15 @@
 // Each data connection is a stream run by one goroutine, with a buffer
 // allocated once and counters that only that goroutine writes. A sampler
 // reads the counters on a schedule to emit interval reports, handle the
-// omit period (-O) and end a test that stops moving data. Senders are
-// stopped with a past write deadline and receivers by closing the
-// connection, never by polling a flag. On Linux the loops issue raw
-// system calls inside RawConn callbacks when each stream can keep a P to
-// itself (see IOMode); elsewhere they use net.Conn.
+// omit period (-O) and end a test that stops moving data. On Linux each
+// stream runs as iperf3 3.16 and later run theirs, a thread loop: its
+// socket blocking and out of Go's network poller, one system call per
+// block, a P and a thread of its own for the test (thread.go). Such a loop
+// is stopped by a halt flag it reads before each call, with the socket's
+// timeout and shutdown(2) to end a call asleep in the kernel. Elsewhere,
+// or when asked (IOMode), the loops use net.Conn or raw calls through the
+// poller, and are stopped with a past deadline or by closing the
+// connection.
 //
 // # Exact counts
 //

@@ -19,11 +19,20 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if err := testIO.UnmarshalText([]byte(os.Getenv("GOPERF_IO"))); os.Getenv("GOPERF_IO") != "" && err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	if env := os.Getenv(childEnv); env != "" {
 		os.Exit(runChild(env))
 	}
 	goleak.VerifyTestMain(m)
 }
+
+// testIO is the I/O mode every test's clients and servers use: auto, or
+// what GOPERF_IO names, so that the suites can be run in each mode (make
+// test-modes), as goperf's --io flag reads it.
+var testIO IOMode
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
 type syncBuffer = enginetest.Buffer
@@ -44,6 +53,9 @@ type testServer struct {
 func startServer(t *testing.T, cfg ServerConfig, format Format) *testServer {
 	t.Helper()
 	cfg.Bind = "127.0.0.1"
+	if cfg.IO == IOAuto {
+		cfg.IO = testIO
+	}
 	ts := &testServer{out: &syncBuffer{}, errs: &syncBuffer{}, notes: &syncBuffer{}, done: make(chan error, 1)}
 	logTo := func(w io.Writer) func(string, ...any) {
 		return func(f string, a ...any) { _, _ = io.WriteString(w, strings.TrimSpace(fmt.Sprintf(f, a...))+"\n") }
@@ -84,7 +96,7 @@ func (ts *testServer) clientConfig(spec Spec) ClientConfig {
 	if spec.Duration == 0 && spec.Bytes == 0 && spec.Blocks == 0 {
 		spec.Duration = 300 * time.Millisecond
 	}
-	return ClientConfig{Spec: spec, Host: "127.0.0.1", Port: ts.port}
+	return ClientConfig{Spec: spec, Host: "127.0.0.1", Port: ts.port, IO: testIO}
 }
 
 // runClient runs a client with JSON output and returns its summary and

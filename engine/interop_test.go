@@ -110,7 +110,7 @@ func goperfAgainstIperf3Server(t *testing.T, bin string, spec Spec) (*Summary, m
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port})
+	sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port, IO: testIO})
 	return sum, runIperf3(t, cmd, &out, 20*time.Second)
 }
 

@@ -41,7 +41,7 @@ func runChild(env string) int {
 	ctx := context.Background()
 	switch cs.Role {
 	case "client":
-		_, err := RunClient(ctx, ClientConfig{Spec: cs.Spec, Host: "127.0.0.1", Port: cs.Port, Interval: 100 * time.Millisecond},
+		_, err := RunClient(ctx, ClientConfig{Spec: cs.Spec, Host: "127.0.0.1", Port: cs.Port, Interval: 100 * time.Millisecond, IO: testIO},
 			Output{W: os.Stdout, Format: Text})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "child client:", err)
@@ -49,7 +49,7 @@ func runChild(env string) int {
 		}
 		return 0
 	case "server":
-		srv := NewServer(ServerConfig{Bind: "127.0.0.1", Interval: 100 * time.Millisecond}, Output{W: os.Stdout, Format: Text})
+		srv := NewServer(ServerConfig{Bind: "127.0.0.1", Interval: 100 * time.Millisecond, IO: testIO}, Output{W: os.Stdout, Format: Text})
 		if err := srv.Listen(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "child server:", err)
 			return 1
@@ -166,7 +166,7 @@ func TestServerKilledMidTest(t *testing.T) {
 				t.Fatal(err)
 			}
 			sp.Streams, sp.Duration = 2, 20*time.Second
-			cfg := ClientConfig{Spec: sp, Host: "127.0.0.1", Port: port}
+			cfg := ClientConfig{Spec: sp, Host: "127.0.0.1", Port: port, IO: testIO}
 			errc := make(chan error, 1)
 			go func() {
 				_, err := RunClient(context.Background(), cfg, Output{W: &syncBuffer{}, Format: Text})

@@ -112,6 +112,9 @@ func TestServerLimits(t *testing.T) {
 			t.Errorf("stock iperf3 client over the rate limit: %v\n%s", err, out)
 		}
 	}
+	// The server logs a refusal after it has told the client, which may
+	// have exited by then: wait for the server to finish the last test.
+	waitFor(t, func() bool { return ts.activeTests() == 0 })
 	if n := strings.Count(ts.errs.String(), "\n"); n != 4 {
 		t.Errorf("server logged %d lines for 4 refused or ended tests:\n%s", n, ts.errs.String())
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -21,22 +20,12 @@ import (
 // Close, and no flag is polled per call.
 
 // Measured on a 2-core machine over loopback (alternating runs, medians),
-// raw I/O gains 5 to 25 percent for a single stream, most at small buffers,
-// but loses 10 to 15 percent with as many streams as Ps: a raw call holds
-// its P for the whole system call, so the runtime can no longer run another
-// stream's goroutine beside a long write. IOAuto therefore uses raw I/O only
-// while every stream can keep a P to itself.
-
-// useRaw reports whether n local streams use raw I/O under mode.
-func useRaw(mode IOMode, n int) bool {
-	switch mode {
-	case IORaw:
-		return sockopt.RawIO
-	case IONetConn:
-		return false
-	}
-	return sockopt.RawIO && n < runtime.GOMAXPROCS(0)
-}
+// raw I/O gains 5 to 25 percent over net.Conn for a single stream, most at
+// small buffers, but loses 10 to 15 percent with as many streams as Ps: a
+// raw call holds its P for the whole system call, so the runtime can no
+// longer run another stream's goroutine beside a long write. Thread loops
+// (thread.go), which give each stream a P, beat both; auto uses raw I/O
+// where they are not available and every stream can keep a P to itself.
 
 // rawBurst is about how many bytes a callback moves before it returns to
 // the runtime: 128 calls at 8 KiB, one at 1 MiB.
@@ -95,15 +84,26 @@ func (s *stream) burstOf(step func(fd int) rawStep, fd int) bool {
 	return true
 }
 
-// rawSendStep paces, writes one block and counts it. It allocates nothing.
-func (s *stream) rawSendStep(fd int) rawStep {
+// rawSendStep paces, writes one block with a raw call and counts it.
+func (s *stream) rawSendStep(fd int) rawStep { return s.sysSendStep(fd, sockopt.WriteRaw) }
+
+// rawRecvStep reads once with a raw call and counts what came.
+func (s *stream) rawRecvStep(fd int) rawStep { return s.sysRecvStep(fd, sockopt.ReadRaw) }
+
+// sysCall is a read or a write on a descriptor, as sockopt makes them.
+type sysCall func(fd int, p []byte) (int, syscall.Errno)
+
+// sysSendStep paces, writes one block through write and counts it. On a
+// non-blocking socket EAGAIN means full; on a blocking one, that the
+// socket's timeout passed. It allocates nothing.
+func (s *stream) sysSendStep(fd int, write sysCall) rawStep {
 	if s.pacer != nil {
 		if err := s.pace(len(s.buf)); err != nil {
 			s.exit = err
 			return stepDone
 		}
 	}
-	n, errno := sockopt.WriteRaw(fd, s.buf)
+	n, errno := write(fd, s.buf)
 	if n > 0 {
 		s.count(n)
 		if s.pacer != nil {
@@ -126,11 +126,11 @@ func (s *stream) rawSendStep(fd int) rawStep {
 	return stepDone
 }
 
-// rawRecvStep reads once and counts what came. Past the budget it keeps
-// reading, so the sender is never left blocked, but stops spending. It
-// allocates nothing.
-func (s *stream) rawRecvStep(fd int) rawStep {
-	n, errno := sockopt.ReadRaw(fd, s.buf)
+// sysRecvStep reads once through read and counts what came. Past the
+// budget it keeps reading, so the sender is never left blocked, but stops
+// spending. It allocates nothing.
+func (s *stream) sysRecvStep(fd int, read sysCall) rawStep {
+	n, errno := read(fd, s.buf)
 	switch {
 	case n > 0:
 		s.count(n)

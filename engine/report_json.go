@@ -230,7 +230,7 @@ func newJSONStart(si *startInfo) *jsonStart {
 	}
 	if len(si.streams) > 0 {
 		st.SndbufActual, st.RcvbufActual = si.streams[0].granted.SendBuffer, si.streams[0].granted.RecvBuffer
-		st.Goperf.IO = si.streams[0].ioPath()
+		st.Goperf.IO = si.streams[0].path.String()
 	}
 	return st
 }

@@ -68,7 +68,7 @@ func (t *textReporter) started(si *startInfo) {
 func (t *textReporter) verboseStart(si *startInfo) {
 	sp := si.spec
 	t.printf("Starting Test: protocol: %s, %d streams, %d byte blocks, omitting %v, %s, tos %d, %s I/O\n",
-		sp.Proto, sp.Streams, sp.Length, sp.Omit, testLength(sp), sp.TOS, si.streams[0].ioPath())
+		sp.Proto, sp.Streams, sp.Length, sp.Omit, testLength(sp), sp.TOS, si.streams[0].path.String())
 	s := si.streams[0]
 	g := s.granted
 	t.printf("Socket options (stream %d): send buffer asked %d granted %d, receive buffer asked %d granted %d, MSS asked %d granted %d, nodelay %v, congestion %q, TOS %d\n",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,9 @@ type run struct {
 	stopping atomic.Bool
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+
+	procs   *threadProcs // the Ps of thread loops, shared with other tests
+	threads int          // streams counted in procs
 }
 
 func newRun(spec *Spec, streams []*stream) *run {
@@ -44,17 +48,26 @@ func newRun(spec *Spec, streams []*stream) *run {
 }
 
 // prepare settles how each stream calls the kernel before the loops
-// start: raw I/O or net.Conn for TCP, the batched datagram I/O for UDP.
-func (r *run) prepare(mode IOMode, opts udpOptions) error {
-	raw := useRaw(mode, len(r.streams))
+// start: the I/O path (see choosePath), and for UDP the batched datagram
+// I/O.
+func (r *run) prepare(mode IOMode, procs *threadProcs, opts udpOptions) error {
+	n := len(r.streams)
+	path := choosePath(mode, n, procs.fits(n))
+	if path == pathThread {
+		r.procs, r.threads = procs, n
+		procs.add(n)
+	}
 	for _, s := range r.streams {
-		if !raw || r.spec.Proto == UDP {
-			s.rc = nil
+		s.setPath(path)
+		if s.path == pathThread {
+			if err := s.detach(threadBackstop); err != nil {
+				return err
+			}
 		}
 		if r.spec.Proto != UDP {
 			continue
 		}
-		io, err := newDatagramIO(s.udpConn(), opts)
+		io, err := newDatagramIO(s.conn, opts, s.path == pathThread)
 		if err != nil {
 			return fmt.Errorf("stream %d: %w", s.id, err)
 		}
@@ -93,6 +106,11 @@ func (r *run) begin(ends bool) {
 func (r *run) loop(s *stream) {
 	defer r.wg.Done()
 	defer close(s.done)
+	if s.path == pathThread {
+		// Ending locked makes the runtime end the thread, which it
+		// would otherwise keep idle for good: see thread.go.
+		defer runtime.LockOSThread()
+	}
 	var err error
 	switch {
 	case s.udp != nil && s.sender:
@@ -145,15 +163,17 @@ func (r *run) snapshot() []counters {
 	return c
 }
 
-// stopSenders makes every local sender return: a past write deadline ends a
-// blocked write, and closing wake ends a pacing wait. Receivers keep
-// draining. Errors the streams see from now on are expected.
+// stopSenders makes every local sender return: halt ends a thread loop, a
+// past write deadline ends a blocked write through the poller, and closing
+// wake ends a pacing wait. Receivers keep draining. Errors the streams see
+// from now on are expected.
 func (r *run) stopSenders() {
 	r.stopping.Store(true)
 	r.stopOnce.Do(func() {
 		past := time.Unix(1, 0)
 		for _, s := range r.streams {
 			if s.sender {
+				s.halt.Store(true)
 				_ = s.conn.SetWriteDeadline(past) // fails only on a closed conn, which also stops it
 				close(s.wake)
 			}
@@ -161,13 +181,20 @@ func (r *run) stopSenders() {
 	})
 }
 
-// close closes every stream and waits for their goroutines.
+// close closes every stream and waits for their goroutines. A thread loop
+// holds its descriptor, so its socket is shut down first to wake it.
 func (r *run) close() {
 	r.stopping.Store(true)
 	for _, s := range r.streams {
+		s.halt.Store(true)
+		s.wakeThread(true, true)
 		_ = s.conn.Close() // the loop sees net.ErrClosed; nothing to report
 	}
 	r.wg.Wait()
+	if r.procs != nil {
+		r.procs.done(r.threads)
+		r.procs = nil
+	}
 }
 
 // Bounds of the end-of-test drain.
@@ -194,8 +221,8 @@ func (r *run) stopSending() {
 // receivers see EOF once all data has arrived.
 func (r *run) halfClose() {
 	for _, s := range r.streams {
-		if tc := s.tcpConn(); s.sender && tc != nil {
-			_ = tc.CloseWrite() // a peer that is gone has nothing left to read
+		if hc, ok := s.conn.(halfCloser); s.sender && s.udp == nil && ok {
+			_ = hc.CloseWrite() // a peer that is gone has nothing left to read
 		}
 	}
 }
@@ -258,6 +285,8 @@ func (r *run) stopReceivers() {
 	r.stopping.Store(true)
 	for _, s := range r.streams {
 		if !s.sender {
+			s.halt.Store(true)
+			s.wakeThread(true, false)
 			_ = s.conn.SetReadDeadline(aLongTimeAgo) // fails only on a closed conn, which also stops it
 		}
 	}

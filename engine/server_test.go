@@ -177,7 +177,7 @@ func TestServerShutdownMidTest(t *testing.T) {
 // server and an unreachable network.
 func TestClientErrors(t *testing.T) {
 	port := freePort(t)
-	_, _, err := runClient(t, ClientConfig{Spec: Spec{Streams: 1, Length: 1024, Duration: time.Second}, Host: "127.0.0.1", Port: port})
+	_, _, err := runClient(t, ClientConfig{Spec: Spec{Streams: 1, Length: 1024, Duration: time.Second}, Host: "127.0.0.1", Port: port, IO: testIO})
 	if err == nil || !strings.Contains(err.Error(), "connection refused (is a server running?") {
 		t.Errorf("no server: %v", err)
 	}

@@ -253,16 +253,18 @@ func (ss *session) stopAccepting() {
 
 // dataPhase starts the test and runs it until the client's TEST_END.
 func (ss *session) dataPhase() error {
-	if err := ss.ctrl.write([]byte{wire.TestStart.Byte(), wire.TestRunning.Byte()}); err != nil {
-		return err
-	}
 	sp := ss.spec
 	r := newRun(sp, ss.streams)
-	if err := r.prepare(ss.srv.cfg.IO, ss.srv.cfg.UDP.options()); err != nil {
+	ss.run = r // closeStreams closes what prepare made, even if it fails
+	// Before TEST_START, so that the client's clock, which starts when
+	// TEST_START arrives, does not start before the server's.
+	if err := r.prepare(ss.srv.cfg.IO, &procs, ss.srv.cfg.UDP.options()); err != nil {
 		ss.sendError(wire.CodeStreamListen)
 		return err
 	}
-	ss.run = r
+	if err := ss.ctrl.write([]byte{wire.TestStart.Byte(), wire.TestRunning.Byte()}); err != nil {
+		return err
+	}
 	r.start = time.Now()
 	cpuStart := readCPU()
 	host, port := hostPort(ss.peer)

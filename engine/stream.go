@@ -24,13 +24,17 @@ type stream struct {
 	timer  *time.Timer   // pacing waits; made once when the stream is paced
 	wake   chan struct{} // closed to end a pacing wait
 
-	// Raw I/O (Linux): the loop runs in rc's callbacks, bound once so that
-	// a call allocates nothing; see rawio.go. nil rc: use conn.
+	// How the loop calls the kernel, settled by run.prepare; see ioPath.
+	// Raw I/O runs in rc's callbacks, bound once so that a call allocates
+	// nothing (rawio.go); a thread loop runs in one Control callback
+	// (thread.go). rc is nil where the connection has none.
+	path    ioPath
 	rc      syscall.RawConn
 	writeFn func(fd uintptr) bool
 	readFn  func(fd uintptr) bool
-	burst   int   // calls per callback before returning to the runtime
-	exit    error // why a callback ended the loop; read after rc returns
+	burst   int         // calls per callback before returning to the runtime
+	exit    error       // why a callback ended the loop; read after rc returns
+	halt    atomic.Bool // the test stopped the stream: a thread loop returns
 
 	bytes  atomic.Uint64 // payload bytes moved since TEST_RUNNING
 	blocks atomic.Uint64 // writes, or read calls, that moved data
@@ -57,9 +61,8 @@ func newStream(id int, conn net.Conn, sender bool, length int) *stream {
 	}
 	if sc, ok := conn.(syscall.Conn); ok {
 		s.fd = sockopt.FD(sc)
-		if rc, err := sc.SyscallConn(); err == nil && sockopt.RawIO {
-			s.rc, s.burst = rc, max(1, rawBurst/length)
-			s.writeFn, s.readFn = s.writeLoop, s.readLoop
+		if rc, err := sc.SyscallConn(); err == nil {
+			s.rc = rc
 		}
 	}
 	for i := range s.buf {
@@ -68,12 +71,38 @@ func newStream(id int, conn net.Conn, sender bool, length int) *stream {
 	return s
 }
 
-// ioPath names how the stream calls the kernel, for reports.
-func (s *stream) ioPath() string {
-	if s.rc != nil {
+// ioPath is how a stream's loop calls the kernel.
+type ioPath int
+
+const (
+	pathNetConn ioPath = iota // net.Conn's Read and Write
+	pathRaw                   // raw calls in RawConn callbacks, parking in the poller
+	pathThread                // a locked OS thread, a blocking socket, plain calls
+)
+
+// String names the path as reports and the --io flag do.
+func (p ioPath) String() string {
+	switch p {
+	case pathRaw:
 		return "raw"
+	case pathThread:
+		return "thread"
 	}
 	return "netconn"
+}
+
+// setPath makes p the stream's I/O path, or net.Conn where the connection
+// has no RawConn or the platform lacks p.
+func (s *stream) setPath(p ioPath) {
+	switch {
+	case s.rc == nil, p == pathRaw && !sockopt.RawIO, p == pathThread && !sockopt.BlockingIO:
+		p = pathNetConn
+	}
+	s.path = p
+	if p == pathRaw {
+		s.burst = max(1, rawBurst/len(s.buf))
+		s.writeFn, s.readFn = s.writeLoop, s.readLoop
+	}
 }
 
 // counters is one reading of a stream's counters. For UDP, packets is the

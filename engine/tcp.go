@@ -15,7 +15,10 @@ func (s *stream) sendTCP() error {
 		s.timer = time.NewTimer(time.Hour)
 		s.timer.Stop()
 	}
-	if s.rc != nil {
+	switch s.path {
+	case pathThread:
+		return s.onThread(s.threadSendStep)
+	case pathRaw:
 		return s.rawLoop(s.rc.Write, s.writeFn)
 	}
 	for {
@@ -47,7 +50,10 @@ func (s *stream) sendStep() (bool, error) {
 // recvTCP reads into the stream's buffer until a read fails: the peer closed
 // the stream, or the test closed it.
 func (s *stream) recvTCP() error {
-	if s.rc != nil {
+	switch s.path {
+	case pathThread:
+		return s.onThread(s.threadRecvStep)
+	case pathRaw:
 		return s.rawLoop(s.rc.Read, s.readFn)
 	}
 	for {

@@ -118,11 +118,16 @@ func (s *stream) sendUDP() error {
 		s.timer = time.NewTimer(time.Hour)
 		s.timer.Stop()
 	}
-	for {
+	y := newYielder(s.udp.capacity() * s.udp.length)
+	for !s.halt.Load() {
 		if spent, err := s.udpSendStep(); spent || err != nil {
 			return err
 		}
+		if s.path == pathThread {
+			y.tick()
+		}
 	}
+	return nil
 }
 
 // udpSendStep waits for the pacer, then sends one batch of datagrams. It
@@ -144,8 +149,13 @@ func (s *stream) udpSendStep() (spent bool, err error) {
 			return true, nil
 		}
 		done += k
-		if err != nil {
+		switch {
+		case err != nil:
 			return false, err
+		case k == 0 && s.halt.Load():
+			// A blocking send that the socket's timeout ended, and the
+			// test stopped the stream: what was not sent was not counted.
+			return false, errStopped
 		}
 	}
 	return false, nil
@@ -176,11 +186,16 @@ func (s *stream) countSent(msgs [][]byte) bool {
 // recvUDP receives datagrams until the test stops the stream (a past read
 // deadline or Close) or a receive fails.
 func (s *stream) recvUDP() error {
-	for {
+	y := newYielder(len(s.udp.bufs) * len(s.udp.bufs[0]))
+	for !s.halt.Load() {
 		if err := s.udpRecvStep(); err != nil {
 			return err
 		}
+		if s.path == pathThread {
+			y.tick()
+		}
 	}
+	return nil
 }
 
 // udpRecvStep receives and accounts for one batch of messages.

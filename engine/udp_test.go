@@ -101,12 +101,22 @@ func udpPairConns(t *testing.T) (a, b *net.UDPConn) {
 	return a, b
 }
 
-// udpTestStream returns a UDP stream on conn as the engine makes one.
-func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig) *stream {
+// udpTestStream returns a UDP stream on conn as the engine makes one, on
+// the poller or, with thread, on a thread loop's blocking socket.
+func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, thread bool) *stream {
 	t.Helper()
 	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60}
 	st := newStream(1, conn, sender, sp.Length)
-	io, err := newDatagramIO(conn, cfg.options())
+	if thread {
+		if st.setPath(pathThread); st.path != pathThread {
+			t.Skip("no thread loops on this platform")
+		}
+		if err := st.detach(threadBackstop); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.conn.Close() })
+	}
+	io, err := newDatagramIO(st.conn, cfg.options(), thread)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,14 +127,19 @@ func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig) 
 }
 
 // TestUDPAllocs asserts that sending and receiving a batch of datagrams
-// allocates nothing, with and without offloads and pacing.
+// allocates nothing, with and without offloads and pacing, on the poller
+// and in thread loops.
 func TestUDPAllocs(t *testing.T) {
-	for _, cfg := range []UDPConfig{{}, {Batch: 1, NoGSO: true, NoGRO: true}} {
+	for _, tt := range []struct {
+		cfg    UDPConfig
+		thread bool
+	}{{UDPConfig{}, false}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, false}, {UDPConfig{}, true}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, true}} {
+		cfg := tt.cfg
 		a, b := udpPairConns(t)
-		snd := udpTestStream(t, a, true, cfg)
-		rcv := udpTestStream(t, b, false, cfg)
 		_ = b.SetReadBuffer(8 << 20)
-		_ = b.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_ = b.SetReadDeadline(time.Now().Add(10 * time.Second)) // the poller's; a thread loop's socket has its backstop
+		snd := udpTestStream(t, a, true, cfg, tt.thread)
+		rcv := udpTestStream(t, b, false, cfg, tt.thread)
 		snd.pacer = newPacer(100e9, 1400)
 		snd.timer = time.NewTimer(time.Hour)
 		snd.timer.Stop()
@@ -136,10 +151,10 @@ func TestUDPAllocs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}); n != 0 {
-			t.Errorf("%+v: %v allocations per batch sent and received", cfg, n)
+			t.Errorf("%+v, thread %v: %v allocations per batch sent and received", cfg, tt.thread, n)
 		}
 		if rcv.udp.acct.received == 0 {
-			t.Errorf("%+v: nothing received", cfg)
+			t.Errorf("%+v, thread %v: nothing received", cfg, tt.thread)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"net"
+	"syscall"
 
 	"github.com/goperf/goperf/sockopt"
 )
@@ -72,11 +73,17 @@ func (p *plainIO) Syscalls() uint64        { return p.calls }
 
 // newDatagramIO returns the I/O for a UDP stream on conn: the batched
 // system calls where the platform has them, else one datagram per call.
-func newDatagramIO(conn *net.UDPConn, o udpOptions) (datagramIO, error) {
-	b, err := sockopt.NewBatcher(conn, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true})
+// blocking says conn is a thread loop's blocking socket (see detach).
+func newDatagramIO(conn net.Conn, o udpOptions, blocking bool) (datagramIO, error) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("a UDP stream without a descriptor")
+	}
+	b, err := sockopt.NewBatcher(sc, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true, Blocking: blocking})
+	uc, isUDP := conn.(*net.UDPConn)
 	switch {
-	case errors.Is(err, sockopt.ErrUnsupported):
-		return &plainIO{conn: conn}, nil
+	case errors.Is(err, sockopt.ErrUnsupported) && isUDP && !blocking:
+		return &plainIO{conn: uc}, nil
 	case err != nil:
 		return nil, err
 	}

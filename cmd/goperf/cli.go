@@ -32,7 +32,7 @@ type cli struct {
 	BindDev string `name:"bind-dev" help:"Bind sockets to this network device (SO_BINDTODEVICE)."`
 
 	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
-	IO       engine.IOMode  `name:"io" default:"auto" help:"How TCP streams call the kernel: auto, raw (Linux) or netconn."`
+	IO       engine.IOMode  `name:"io" default:"auto" env:"GOPERF_IO" help:"How streams call the kernel: auto, thread (Linux), raw (Linux) or netconn."`
 	Batch    int            `name:"batch" default:"32" help:"UDP datagrams (messages) per sendmmsg/recvmmsg call; 1 for one per call."`
 	GSO      bool           `name:"gso" default:"true" negatable:"" help:"UDP send offload (UDP_SEGMENT) where the kernel has it."`
 	GRO      bool           `name:"gro" default:"true" negatable:"" help:"UDP receive offload (UDP_GRO) where the kernel has it."`

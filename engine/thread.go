@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"errors"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/goperf/goperf/sockopt"
+)
+
+// A thread loop runs a stream as iperf3 3.16 and later run theirs: the
+// socket blocking and out of Go's network poller (see detach), one system
+// call per block that sleeps in the kernel when it must wait, so each
+// stream keeps an OS thread to itself for the test. The calls are raw
+// (sockopt.SendBlocking): they hold the stream's P while they sleep, so
+// the runtime hands nothing between threads, and ensureProcs gives every
+// stream a P of its own and the test's other goroutines theirs.
+//
+// A raw call that may sleep is safe here because it is bounded: every
+// socket of a thread loop has a send and receive timeout (threadBackstop),
+// and a signal ends a socket call that has one with EINTR instead of
+// restarting it, so the runtime's preemption signal (which a collection
+// that stops the world sends to every running thread) returns the call at
+// once, and the loop's next function call gives the P up.
+//
+// Measured on the 2-core machine over loopback against iperf3 3.21, 128
+// KiB, alternating, medians (receiver Gbit/s ratio to iperf3): with the
+// socket still in the poller, every arrival of data woke the poller's
+// thread, 0.74x as a server; detached, 0.91x. Calls through the runtime's
+// system call entry (syscall.Syscall), which lets the P go while a call
+// sleeps: -P 8 0.78x, raw 0.93x. The goroutine is not locked to its
+// thread: the runtime preempts a goroutine that has not been rescheduled
+// for 10 ms, and a locked one then hands its P to another thread and
+// back; locked, 0.79x against 1.0x (4 streams). It yields every
+// threadYield instead, so that no preemption is needed.
+//
+// Go's deadlines do not reach a call sleeping in the kernel, so the test
+// stops a thread loop in two ways, both bounded:
+//
+//   - halt: the loop checks the stream's halt flag before every call (one
+//     load of a word only the test writes, once), and a call that sleeps
+//     returns EAGAIN after threadBackstop, so a halted loop returns within
+//     one block's time, or the backstop when the peer has stopped reading.
+//   - shutdown: closing the stream (run.close) and stopping a UDP receiver
+//     shut the socket down first, which wakes a sleeping call at once: a
+//     read returns 0, a write EPIPE.
+//
+// The loop runs inside one RawConn.Control callback, which holds a
+// reference on the descriptor, so it cannot be closed and reused under the
+// loop.
+//
+// The runtime keeps every thread it makes, idle, for the life of the
+// process, and a test in thread loops makes one per stream. Each loop's
+// goroutine therefore ends locked to its thread, which makes the runtime
+// end that thread (run.loop), so a long-running server holds about the
+// threads of the tests it is running, not of the most it ever ran.
+
+// threadBackstop bounds how long a call of a thread loop may sleep.
+const threadBackstop = 100 * time.Millisecond
+
+// A thread loop yields every threadYield, well inside the runtime's 10 ms,
+// and reads the clock every threadCheck bytes to know when.
+const (
+	threadYield = 5 * time.Millisecond
+	threadCheck = 256 << 10
+)
+
+// yielder tells a thread loop when to yield; see threadYield.
+type yielder struct {
+	every, left int // calls between clock readings
+	last        time.Time
+}
+
+func newYielder(block int) yielder {
+	every := max(1, threadCheck/max(block, 1))
+	return yielder{every: every, left: every, last: time.Now()}
+}
+
+// tick counts one call and yields the P when threadYield has passed.
+func (y *yielder) tick() {
+	if y.left--; y.left > 0 {
+		return
+	}
+	y.left = y.every
+	if now := time.Now(); now.Sub(y.last) >= threadYield {
+		y.last = now
+		runtime.Gosched()
+	}
+}
+
+// onThread runs step on the stream's blocking socket until step ends the
+// loop or the stream is halted.
+func (s *stream) onThread(step func(fd int) rawStep) error {
+	var err error
+	if cerr := s.rc.Control(func(fd uintptr) { err = s.threadLoop(int(fd), step) }); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// threadLoop runs step on fd until it ends the loop or the stream is
+// halted.
+func (s *stream) threadLoop(fd int, step func(fd int) rawStep) error {
+	y := newYielder(len(s.buf))
+	for !s.halt.Load() {
+		if step(fd) == stepDone {
+			break
+		}
+		y.tick()
+	}
+	if errors.Is(s.exit, errSpent) {
+		return nil
+	}
+	return s.exit
+}
+
+// threadSendStep writes one block with a blocking call. A write the
+// backstop ended with nothing sent returns stepWait, and the loop checks
+// halt.
+func (s *stream) threadSendStep(fd int) rawStep { return s.sysSendStep(fd, sockopt.SendBlocking) }
+
+// threadRecvStep reads once with a blocking call.
+func (s *stream) threadRecvStep(fd int) rawStep { return s.sysRecvStep(fd, sockopt.RecvBlocking) }
+
+// wakeThread shuts down the sides of the stream's socket that a thread
+// loop may be sleeping on, so that it sees halt at once. The halt flag
+// must be set first.
+func (s *stream) wakeThread(read, write bool) {
+	if sc, ok := s.conn.(syscall.Conn); ok && s.path == pathThread {
+		_ = sockopt.Shutdown(sc, read, write) // a socket already gone has nobody sleeping on it
+	}
+}
