@@ -249,6 +249,11 @@ func TestServerCapsFlags(t *testing.T) {
 	if code := long.Wait(t, 10*time.Second); code != 0 {
 		t.Errorf("the running test: exit %d, %s", code, long.Stderr.String())
 	}
+	// The server logs a refusal after it has told the client, which may
+	// have exited by then.
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(s.Stderr.String(), "\n") < 4 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := strings.Count(s.Stderr.String(), "\n"); n != 4 {
 		t.Errorf("server logged %d lines for 4 refusals:\n%s", n, s.Stderr.String())
 	}

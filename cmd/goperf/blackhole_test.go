@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// blackhole is an nft table that drops every TCP segment arriving, data
+// and control; loaded on both ends, it is a path that fails silently.
+const blackhole = `table inet blackhole {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		meta l4proto tcp drop
+	}
+}
+`
+
+// TestBlackholedPath: a path that starts dropping everything mid-test
+// hangs neither end. The client's senders, asleep on a socket nobody
+// drains, stop at the test's end; it then waits for the server's results
+// for its control timeout and fails in one line. The server's test ends
+// by its idle timeout, and once the path heals the server serves the next
+// client. Forward (the client's senders stuck) and -R (the server's).
+func TestBlackholedPath(t *testing.T) {
+	a, b := vethPair(t, "hole")
+	srv := start(t, b, "-s", "-a", "192.0.2.2", "--idle-timeout", "2")
+	srv.WaitOutput(t, "Listening on 192.0.2.2:5201 using TCP")
+	for _, dir := range [][]string{nil, {"-R"}} {
+		t.Run(fmt.Sprintf("flags%v", dir), func(t *testing.T) {
+			const length, ctrlTimeout = 3, 10 // seconds; the client's control timeout
+			args := append([]string{"-c", "192.0.2.2", "-t", fmt.Sprint(length), "-P", "2"}, dir...)
+			cli := start(t, a, args...)
+			cli.WaitOutput(t, `0\.00-1\.\d\d`)
+			nft(t, a, blackhole)
+			nft(t, b, blackhole)
+			begun := time.Now()
+			bound := time.Duration(length+ctrlTimeout+5) * time.Second
+			if code := cli.Wait(t, bound); code == 0 {
+				t.Errorf("client exit 0 across a dead path:\n%s", cli.Stdout.String())
+			}
+			t.Logf("client ended %v after the path died: %s", time.Since(begun).Round(time.Millisecond), strings.TrimSpace(cli.Stderr.String()))
+			oneErrorLine(t, cli.Stderr.String())
+			deadline := time.Now().Add(2*time.Second + 5*time.Second) // the idle timeout, and time to notice
+			for !strings.Contains(srv.Stderr.String(), "idle: no data moved") && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !strings.Contains(srv.Stderr.String(), "idle: no data moved") {
+				t.Fatalf("server did not end the test by its idle timeout:\n%s", srv.Stderr.String())
+			}
+			nft(t, a, "delete table inet blackhole\n")
+			nft(t, b, "delete table inet blackhole\n")
+			next := start(t, a, "-c", "192.0.2.2", "-t", "1")
+			if code := next.Wait(t, 20*time.Second); code != 0 {
+				t.Errorf("the next client after the path healed: exit %d: %s", code, next.Stderr.String())
+			}
+		})
+	}
+}
