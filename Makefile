@@ -5,7 +5,7 @@ BIN     := bin
 PORT    ?= 5201
 ECHO_PORT ?= 5001
 
-.PHONY: help build demo demo-echo test check vet cross race bench-smoke fmt clean report compare
+.PHONY: help build demo demo-echo test test-modes check vet cross race bench-smoke fmt clean report compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,9 +32,13 @@ demo-echo: build ## run a goecho server on loopback (port $(ECHO_PORT)): echo tw
 	kill $$server; wait $$server; \
 	exit $$status
 
-test: vet ## vet, all tests with the race detector, every benchmark once
+test: vet ## vet, all tests with the race detector, the engine's again in each I/O mode, every benchmark once
 	$(GO) test -race -shuffle=on -timeout 15m ./...
+	$(MAKE) --no-print-directory test-modes
 	GOPERF_BENCH_SECONDS=1 $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./...
+
+test-modes: ## the engine's and goperf's tests with each I/O mode but auto's forced (GOPERF_IO)
+	for m in raw netconn; do GOPERF_IO=$$m $(GO) test -race -shuffle=on -timeout 15m ./engine/ ./cmd/goperf/ || exit 1; done
 
 check: fmt test ## gofmt check, then everything test does
 
@@ -51,5 +55,5 @@ clean: ## remove build output
 report: ## buffer-size sweep with CPU profiles: bench/out/report.md and throughput.svg (IPERF3_EXTRA=path adds an iperf3)
 	$(GO) run ./bench/report -out bench/out $(if $(IPERF3_EXTRA),-iperf3 $(IPERF3_EXTRA))
 
-compare: ## goperf against the system's iperf3 (and iperf2; IPERF3_EXTRA=path adds one), ROUNDS rounds (3): Markdown table + bench/out/compare.json
-	$(GO) run ./bench/compare -out bench/out -rounds $(or $(ROUNDS),3) $(if $(IPERF3_EXTRA),-iperf3 $(IPERF3_EXTRA)) $(if $(REMOTE),-remote $(REMOTE))
+compare: ## goperf against the system's iperf3 (and iperf2; IPERF3_EXTRA=path adds one; IO="raw netconn" adds goperf in those modes), ROUNDS rounds (3): Markdown table + bench/out/compare.json
+	$(GO) run ./bench/compare -out bench/out -rounds $(or $(ROUNDS),3) $(if $(IPERF3_EXTRA),-iperf3 $(IPERF3_EXTRA)) $(foreach m,$(IO),-io $(m)) $(if $(REMOTE),-remote $(REMOTE))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -58,6 +59,7 @@ type Tool struct {
 	BufferFlag string   // "-l" or "-b"
 	RateFlag   string   // "-b" or "--bitrate"
 	Extra      []string // more client flags
+	Env        []string // more environment, server's and client's ("GOPERF_IO=raw")
 	Iperf2     bool     // iperf 2: CSV reports (-y C), TCP only here
 
 	// Remote, when set, is host:port of a server the user runs; Run then
@@ -96,7 +98,7 @@ func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
 		return Result{}, err
 	}
 	p := strconv.Itoa(port)
-	srv := exec.CommandContext(ctx, t.Path, t.serverArgs(p)...)
+	srv := t.command(ctx, t.serverArgs(p)...)
 	if err := srv.Start(); err != nil {
 		return Result{}, fmt.Errorf("%s server: %w", t.Name, err)
 	}
@@ -113,6 +115,15 @@ func (t Tool) Run(ctx context.Context, c Case) (Result, error) {
 }
 
 var errNotListening = errors.New("server not listening yet")
+
+// command is the tool run with args and its environment.
+func (t Tool) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, t.Path, args...)
+	if len(t.Env) > 0 {
+		cmd.Env = append(os.Environ(), t.Env...)
+	}
+	return cmd
+}
 
 // serverArgs returns the command line of a server for one test on port.
 func (t Tool) serverArgs(port string) []string {
@@ -146,7 +157,7 @@ func (t Tool) clientArgs(host, port string, c Case) []string {
 
 // client runs the client and decodes its -J document.
 func (t Tool) client(ctx context.Context, args []string) (Result, error) {
-	out, err := exec.CommandContext(ctx, t.Path, args...).Output()
+	out, err := t.command(ctx, args...).Output()
 	if t.Iperf2 {
 		return iperf2Result(t.Name, out, err)
 	}

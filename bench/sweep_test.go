@@ -20,20 +20,25 @@ import (
 )
 
 // BenchmarkTCPSweep runs goperf's engine in this process as the client of
-// a goperf server process, across buffer sizes and 1 and 4 streams: a CPU
-// profile of the benchmark (-cpuprofile) is the sender's alone. Each
-// iteration is one test of GOPERF_BENCH_SECONDS.
+// a goperf server process, in each I/O mode (both ends), across buffer
+// sizes and 1 and 4 streams: a CPU profile of the benchmark (-cpuprofile)
+// is the sender's alone. Each iteration is one test of
+// GOPERF_BENCH_SECONDS.
 func BenchmarkTCPSweep(b *testing.B) {
-	port := goperfServer(b)
-	sweep(b, func(size, streams int) (uint64, uint64, error) {
-		cfg := engine.ClientConfig{Spec: engine.Spec{Streams: streams, Length: size, Duration: benchSeconds()},
-			Host: "127.0.0.1", Port: port}
-		sum, err := engine.RunClient(context.Background(), cfg, engine.Output{W: io.Discard, Format: engine.JSON})
-		if err != nil {
-			return 0, 0, err
-		}
-		return sum.Forward.Sender.Bytes, sum.Forward.Sender.Bytes / uint64(size), nil
-	})
+	for _, mode := range []engine.IOMode{engine.IOThread, engine.IORaw, engine.IONetConn} {
+		b.Run("io="+mode.String(), func(b *testing.B) {
+			port := goperfServer(b, "--io", mode.String())
+			sweep(b, func(size, streams int) (uint64, uint64, error) {
+				cfg := engine.ClientConfig{Spec: engine.Spec{Streams: streams, Length: size, Duration: benchSeconds()},
+					Host: "127.0.0.1", Port: port, IO: mode}
+				sum, err := engine.RunClient(context.Background(), cfg, engine.Output{W: io.Discard, Format: engine.JSON})
+				if err != nil {
+					return 0, 0, err
+				}
+				return sum.Forward.Sender.Bytes, sum.Forward.Sender.Bytes / uint64(size), nil
+			})
+		})
+	}
 }
 
 // BenchmarkPlainConn is what a simple Go program gets: one goroutine per
@@ -141,9 +146,9 @@ func plainStream(addr string, size int, noDelay bool, deadline time.Time) (bytes
 	}
 }
 
-// goperfServer starts a goperf server process on a free port for the
-// benchmark and returns the port.
-func goperfServer(b *testing.B) int {
+// goperfServer starts a goperf server process with flags on a free port
+// for the benchmark and returns the port.
+func goperfServer(b *testing.B, flags ...string) int {
 	b.Helper()
 	bin, err := goperfBinary()
 	if err != nil {
@@ -153,7 +158,8 @@ func goperfServer(b *testing.B) int {
 	if err != nil {
 		b.Fatal(err)
 	}
-	startProcess(b, exec.Command(bin, "-s", "-a", "127.0.0.1", "-p", strconv.Itoa(port)), "Listening on")
+	args := append([]string{"-s", "-a", "127.0.0.1", "-p", strconv.Itoa(port)}, flags...)
+	startProcess(b, exec.Command(bin, args...), "Listening on")
 	return port
 }
 

@@ -32,10 +32,18 @@ func BenchmarkUDPVsIperf3(b *testing.B) {
 }
 
 // BenchmarkUDPBatch runs goperf alone at 1400-byte datagrams, unlimited,
-// for each batch size with and without GSO (and GRO), and reports the
-// receiver's rate, the loss and the system calls per datagram each end.
+// in thread loops and through the poller (raw), for each batch size with
+// and without GSO (and GRO), and reports the receiver's rate, the loss and
+// the system calls per datagram each end.
 func BenchmarkUDPBatch(b *testing.B) {
+	for _, mode := range []string{"thread", "raw"} {
+		b.Run("io="+mode, func(b *testing.B) { udpBatch(b, mode) })
+	}
+}
+
+func udpBatch(b *testing.B, mode string) {
 	goperf, _ := contenders(b)
+	goperf.Env = append(goperf.Env, "GOPERF_IO="+mode)
 	for _, offload := range []bool{false, true} {
 		for _, batch := range []int{1, 8, 32, 64} {
 			c := Case{UDP: true, Length: 1400, Streams: 1, Rate: "0", Time: benchSeconds(),

@@ -30,6 +30,7 @@ type options struct {
 	rounds, seconds int
 	out             string
 	extra           bench.StringList
+	modes           bench.StringList
 	remote          string
 	goperfPort      int
 	iperf3Port      int
@@ -42,6 +43,7 @@ func run() error {
 	flag.IntVar(&o.seconds, "seconds", 3, "length of each run")
 	flag.StringVar(&o.out, "out", "bench/out", "directory for compare.md and compare.json")
 	flag.Var(&o.extra, "iperf3", "another iperf3 binary to compare with, such as a 3.21 build (repeatable)")
+	flag.Var(&o.modes, "io", "also run goperf with this I/O mode forced on both ends: thread, raw or netconn (repeatable)")
 	flag.StringVar(&o.remote, "remote", "", "test against servers already running on this host instead of loopback")
 	flag.IntVar(&o.goperfPort, "goperf-port", 5201, "with -remote: the goperf server's port")
 	flag.IntVar(&o.iperf3Port, "iperf3-port", 5202, "with -remote: the iperf3 server's port (the first -iperf3 binary's too)")
@@ -75,7 +77,7 @@ func cases(seconds int) []bench.Case {
 	d := time.Duration(seconds) * time.Second
 	var cs []bench.Case
 	for _, size := range []int{8 << 10, 128 << 10, 1 << 20} {
-		for _, p := range []int{1, 4} {
+		for _, p := range []int{1, 4, 8} {
 			cs = append(cs, bench.Case{Length: size, Streams: p, Time: d})
 		}
 	}
@@ -89,6 +91,10 @@ func (o *options) tools() ([]bench.Tool, error) {
 		return nil, err
 	}
 	tools := []bench.Tool{{Name: "goperf", Path: gp, BufferFlag: "-b", RateFlag: "--bitrate", Remote: o.remoteAt(o.goperfPort)}}
+	for _, m := range o.modes {
+		tools = append(tools, bench.Tool{Name: "goperf io=" + m, Path: gp, BufferFlag: "-b", RateFlag: "--bitrate",
+			Env: []string{"GOPERF_IO=" + m}, Remote: o.remoteAt(o.goperfPort)})
+	}
 	paths := o.extra
 	if p, err := exec.LookPath("iperf3"); err == nil {
 		paths = append([]string{p}, paths...)

@@ -72,7 +72,8 @@ func run() error {
 // contenders lists what the sweep runs, and the external testers' paths.
 func contenders(extra []string) ([]contender, []string) {
 	cs := []contender{
-		{name: "goperf", bench: "BenchmarkTCPSweep", profile: true},
+		{name: "goperf", bench: "BenchmarkTCPSweep", sub: "io=thread", profile: true},
+		{name: "goperf, raw I/O", bench: "BenchmarkTCPSweep", sub: "io=raw", profile: true},
 		{name: "plain Go loop", bench: "BenchmarkPlainConn", profile: true},
 		{name: "plain loop, Nagle on", bench: "BenchmarkPlainConnNagle", profile: true},
 	}

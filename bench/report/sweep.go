@@ -25,6 +25,7 @@ const module = "github.com/goperf/goperf/"
 type contender struct {
 	name    string
 	bench   string     // Go benchmark that runs it, or ""
+	sub     string     // its sub-benchmark above the sizes, or ""
 	tool    bench.Tool // else an external tester
 	profile bool       // keep a CPU profile per size
 }
@@ -76,7 +77,7 @@ func (s *sweeper) run(ctx context.Context, c contender, size int) (sample, error
 	if c.profile {
 		prof = filepath.Join(s.out, "profiles", fmt.Sprintf("%s-%s.pprof", c.name, bench.SizeName(size)))
 	}
-	m, err := s.benchmark(ctx, c.bench, size, prof)
+	m, err := s.benchmark(ctx, c.bench, c.sub, size, prof)
 	if err != nil {
 		return sample{}, err
 	}
@@ -94,10 +95,14 @@ func (s *sweeper) run(ctx context.Context, c contender, size int) (sample, error
 	return smp, nil
 }
 
-// benchmark runs one case of a sweep benchmark in the test binary, with a
-// CPU profile written to prof unless it is "", and returns its metrics.
-func (s *sweeper) benchmark(ctx context.Context, name string, size int, prof string) (map[string]float64, error) {
+// benchmark runs one case of a sweep benchmark in the test binary (sub
+// names a level above the sizes, such as "io=thread"), with a CPU profile
+// written to prof unless it is "", and returns its metrics.
+func (s *sweeper) benchmark(ctx context.Context, name, sub string, size int, prof string) (map[string]float64, error) {
 	pattern := fmt.Sprintf("^%s$/^len=%s$/^P=1$", name, bench.SizeName(size))
+	if sub != "" {
+		pattern = fmt.Sprintf("^%s$/^%s$/^len=%s$/^P=1$", name, sub, bench.SizeName(size))
+	}
 	args := []string{"-test.run", "^$", "-test.bench", pattern, "-test.benchtime", "1x"}
 	if prof != "" {
 		if err := os.MkdirAll(filepath.Dir(prof), 0o755); err != nil {
