@@ -22,8 +22,10 @@ type toolResult struct {
 	Gbps        float64   // median receiver rate
 	LostPct     float64   // UDP: median loss
 	Runs        []float64 // receiver Gbit/s of each round
-	Skipped     string    `json:",omitempty"` // why the tool did not run this case
-	GoperfRatio float64   `json:"goperf_ratio,omitempty"`
+	ClientCPU   float64   // median, percent of one core; 0 where the tool does not say
+	ServerCPU   float64
+	Skipped     string  `json:",omitempty"` // why the tool did not run this case
+	GoperfRatio float64 `json:"goperf_ratio,omitempty"`
 }
 
 // measure runs every tool that can run c, alternately, rounds times.
@@ -48,7 +50,9 @@ func measure(ctx context.Context, tools []bench.Tool, c bench.Case, rounds int) 
 	for _, t := range run {
 		rs := res[t.Name]
 		tr := toolResult{Name: t.Name, Runs: bench.Pick(rs, bench.ReceiverGbps),
-			Gbps: bench.Median(bench.Pick(rs, bench.ReceiverGbps)), LostPct: bench.Median(bench.Pick(rs, bench.LostPercent))}
+			Gbps: bench.Median(bench.Pick(rs, bench.ReceiverGbps)), LostPct: bench.Median(bench.Pick(rs, bench.LostPercent)),
+			ClientCPU: bench.Median(bench.Pick(rs, func(r bench.Result) float64 { return r.ClientCPU })),
+			ServerCPU: bench.Median(bench.Pick(rs, func(r bench.Result) float64 { return r.ServerCPU }))}
 		if t.Name == "goperf" {
 			goperf = tr.Gbps
 		}

@@ -44,7 +44,28 @@ func markdown(tools []bench.Tool, rows []row, o options) string {
 		}
 		b.WriteString("\n")
 	}
+	cpuTable(&b, tools, rows)
 	return b.String()
+}
+
+// cpuTable adds each tool's CPU use per case, as its -J document gives it.
+func cpuTable(b *strings.Builder, tools []bench.Tool, rows []row) {
+	b.WriteString("\nCPU, percent of one core, client / server, medians (iperf2 does not say):\n\n| case |")
+	for _, t := range tools {
+		fmt.Fprintf(b, " %s |", t.Name)
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---:|", len(tools)) + "\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "| %s |", r.Case)
+		for _, tr := range r.Tools {
+			if tr.Skipped != "" || tr.ClientCPU == 0 {
+				b.WriteString(" n/a |")
+				continue
+			}
+			fmt.Fprintf(b, " %.0f / %.0f |", tr.ClientCPU, tr.ServerCPU)
+		}
+		b.WriteString("\n")
+	}
 }
 
 func cell(tr toolResult, udp bool) string {
