@@ -328,3 +328,47 @@ func TestLoad(t *testing.T) {
 	}
 	base.check(t, ts)
 }
+
+// TestStreamsArrivedLog: a client that opens fewer data streams than it
+// asked for is refused when the control timeout passes, and the server's
+// log line says how many came.
+func TestStreamsArrivedLog(t *testing.T) {
+	ts := startServer(t, ServerConfig{ControlTimeout: hostileTimeout}, JSON)
+	conn, err := net.Dial("tcp", ts.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	cookie := wire.NewCookie()
+	expect := func(want wire.State) {
+		t.Helper()
+		if st, err := wire.ReadState(conn); err != nil || st != want {
+			t.Fatalf("waiting for %v: %v, %v", want, st, err)
+		}
+	}
+	if _, err := conn.Write(cookie[:]); err != nil {
+		t.Fatal(err)
+	}
+	expect(wire.ParamExchange)
+	body := `{"tcp":true,"parallel":3,"len":1024,"time":1}`
+	if _, err := conn.Write(append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)); err != nil {
+		t.Fatal(err)
+	}
+	expect(wire.CreateStreams)
+	for range 2 {
+		data, err := net.Dial("tcp", ts.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer data.Close()
+		if _, err := data.Write(cookie[:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closedWithin(t, conn, hostileTimeout+3*time.Second)
+	waitFor(t, func() bool { return ts.activeTests() == 0 })
+	if log := ts.errs.String(); !strings.Contains(log, "2 of 3 data streams arrived") {
+		t.Errorf("server log:\n%s", log)
+	}
+}

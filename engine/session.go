@@ -212,9 +212,9 @@ func (ss *session) acceptStreams() error {
 	case <-ss.ready:
 		ss.stopAnswering()
 	case <-timer.C:
-		ss.stopAccepting()
+		arrived := ss.stopAccepting()
 		ss.sendError(wire.CodeStreamAccept)
-		return fmt.Errorf("%d of %d data streams arrived within %v", len(ss.pending), ss.want, ss.ctrl.timeout)
+		return fmt.Errorf("%d of %d data streams arrived within %v", arrived, ss.want, ss.ctrl.timeout)
 	case <-ss.ctrl.ctx.Done():
 		ss.stopAccepting()
 		return ErrInterrupted
@@ -240,15 +240,18 @@ func (ss *session) acceptStreams() error {
 	return nil
 }
 
-// stopAccepting closes the test to streams and takes the ones that came.
-func (ss *session) stopAccepting() {
+// stopAccepting closes the test to streams, takes the ones that came, and
+// returns how many they were.
+func (ss *session) stopAccepting() int {
 	ss.srv.mu.Lock()
+	defer ss.srv.mu.Unlock()
 	ss.accepting, ss.udpAccepting = false, false
+	arrived := len(ss.pending)
 	for _, pc := range ss.pending {
 		ss.streams = append(ss.streams, newStream(0, pc.conn, false, 1))
 	}
 	ss.pending = nil
-	ss.srv.mu.Unlock()
+	return arrived
 }
 
 // dataPhase starts the test and runs it until the client's TEST_END.
