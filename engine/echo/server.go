@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/goperf/goperf/engine"
 )
@@ -23,6 +24,8 @@ type Server struct {
 	closed bool // no connection is admitted any more
 
 	refusing chan struct{} // a slot per refusal in progress
+
+	echoes, refusals atomic.Uint64 // UDP datagrams echoed, and not
 
 	wg sync.WaitGroup
 }
