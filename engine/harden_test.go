@@ -138,40 +138,114 @@ func TestHostileControlPeers(t *testing.T) {
 	}
 }
 
-// TestManySilentConnections floods the server with 300 connections from
-// one host that never speak: all but maxUnnamed are closed at once, a
-// normal test from another address runs beside them, and once the control
-// timeout has dropped the rest, nothing of them is left.
-func TestManySilentConnections(t *testing.T) {
-	ts := startServer(t, ServerConfig{ControlTimeout: 2 * time.Second, MaxTests: 1}, JSON)
-	base := atRest(t, ts)
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
-	var conns []net.Conn
-	for range 300 {
+// setCaps changes ts's caps on connections without a cookie.
+func (ts *testServer) setCaps(c unnamedCaps) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.caps = c
+}
+
+// silentConns opens n connections to ts from the address from that never
+// speak, and returns how many of them the server kept open.
+func silentConns(t *testing.T, ts *testServer, from string, n int) (conns []net.Conn, open int) {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	for range n {
 		c, err := d.Dial("tcp", ts.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
+		t.Cleanup(func() { c.Close() })
 		conns = append(conns, c)
 	}
-	normalTest(t, ts)
-	open := 0
+	waitFor(t, func() bool { return ts.heldNameless() == min(n, ts.capsNow().perHost) || ts.heldNameless() == ts.capsNow().total })
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, c := range conns {
-		_ = c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
-		if _, err := c.Read(make([]byte, 1)); isTimeout(err) {
-			open++
-		}
+		wg.Go(func() {
+			_ = c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+			if _, err := c.Read(make([]byte, 1)); isTimeout(err) {
+				mu.Lock()
+				open++
+				mu.Unlock()
+			}
+		})
 	}
-	if open != maxUnnamed {
-		t.Errorf("%d silent connections from one host kept open, want %d", open, maxUnnamed)
-	}
+	wg.Wait()
+	return conns, open
+}
+
+// heldNameless and capsNow read the server's count and caps.
+func (ts *testServer) heldNameless() int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.nameless
+}
+
+func (ts *testServer) capsNow() unnamedCaps {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.caps
+}
+
+// allClosed waits until the server has closed every connection.
+func allClosed(t *testing.T, conns []net.Conn) {
+	t.Helper()
 	var wg sync.WaitGroup
 	for _, c := range conns {
 		wg.Go(func() { closedWithin(t, c, 10*time.Second) })
 	}
 	wg.Wait()
+}
+
+// TestManySilentConnections floods the server with connections from one
+// host that never speak: all but the per-host cap are closed at once, a
+// normal test from another address runs beside them, and once the control
+// timeout has dropped the rest, nothing of them is left.
+func TestManySilentConnections(t *testing.T) {
+	ts := startServer(t, ServerConfig{ControlTimeout: 2 * time.Second, MaxTests: 1}, JSON)
+	ts.setCaps(unnamedCaps{perHost: 64, total: 1000})
+	base := atRest(t, ts)
+	conns, open := silentConns(t, ts, "127.0.0.2", 300)
+	normalTest(t, ts)
+	if open != 64 {
+		t.Errorf("%d silent connections from one host kept open, want 64", open)
+	}
+	allClosed(t, conns)
 	base.check(t, ts)
+}
+
+// TestSilentConnectionsTotal: hosts together may hold no more connections
+// without a cookie than the total cap; once the control timeout has
+// dropped them, the server serves again.
+func TestSilentConnectionsTotal(t *testing.T) {
+	ts := startServer(t, ServerConfig{ControlTimeout: 2 * time.Second}, JSON)
+	ts.setCaps(unnamedCaps{perHost: 64, total: 100})
+	base := atRest(t, ts)
+	a, openA := silentConns(t, ts, "127.0.0.2", 64)
+	b, openB := silentConns(t, ts, "127.0.0.3", 64)
+	if openA != 64 || openB != 36 {
+		t.Errorf("kept %d and %d silent connections from two hosts, want 64 and 36 (total 100)", openA, openB)
+	}
+	allClosed(t, append(a, b...))
+	base.check(t, ts)
+}
+
+// TestManyStreamsOneHost: with the default caps, a host may hold a whole
+// test's connections at once before any cookie is read (MaxStreams each
+// way and the control connection), and a real test of that size runs.
+func TestManyStreamsOneHost(t *testing.T) {
+	ts := startServer(t, ServerConfig{ControlTimeout: 2 * time.Second}, JSON)
+	want := 2*MaxStreams + 1
+	conns, open := silentConns(t, ts, "127.0.0.2", want)
+	if open != want {
+		t.Errorf("kept %d of %d connections from one host, want all", open, want)
+	}
+	allClosed(t, conns)
+	cfg := ts.clientConfig(Spec{Streams: MaxStreams, Direction: Bidir, Duration: 500 * time.Millisecond, Length: 16 << 10})
+	if _, _, err := runClient(t, cfg); err != nil {
+		t.Errorf("a test of %d streams each way: %v", MaxStreams, err)
+	}
 }
 
 // closedWithin reads conn until the server closes it, failing t if that

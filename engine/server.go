@@ -28,6 +28,8 @@ type Server struct {
 	mu       sync.Mutex // protects the fields below
 	sessions map[wire.Cookie]*session
 	unnamed  map[netip.Addr]int // connections per host that have not sent their cookie yet
+	nameless int                // all of them
+	caps     unnamedCaps        // how many of them may be held
 	active   int
 	tests    int  // tests admitted so far, for numbering
 	finished bool // one-off: the single test is over
@@ -51,7 +53,8 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 	}
 	w := &lineWriter{w: out.W}
 	out.W = w
-	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}, unnamed: map[netip.Addr]int{}}
+	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}, unnamed: map[netip.Addr]int{},
+		caps: defaultUnnamedCaps()}
 }
 
 // Listen opens the listening socket and prints the line users look for.
@@ -131,15 +134,8 @@ func (s *Server) accept(ctx context.Context) error {
 	}
 }
 
-// maxUnnamed is how many connections one host may hold open without
-// having sent a cookie. A client sends its cookie at once, even with 128
-// streams in each direction; a host that holds more is flooding, and the
-// connections beyond are closed as they come, so a flood costs the server
-// at most this many goroutines per host, each for the control timeout.
-const maxUnnamed = 64
-
-// hold counts conn among its host's unnamed connections, unless the host
-// has too many already.
+// hold counts conn among the connections that have not sent their
+// cookie, unless its host, or all hosts, hold too many already.
 func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
 	ap, err := netip.ParseAddrPort(conn.RemoteAddr().String())
 	host := ap.Addr().Unmap()
@@ -148,11 +144,16 @@ func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.unnamed[host] >= maxUnnamed {
-		s.out.Log.verbosef("closed a connection from %v: %d connections from it have not sent a cookie", host, maxUnnamed)
+	switch {
+	case s.nameless >= s.caps.total:
+		s.out.Log.verbosef("closed a connection from %v: %d connections have not sent a cookie", host, s.nameless)
+		return host, false
+	case s.unnamed[host] >= s.caps.perHost:
+		s.out.Log.verbosef("closed a connection from %v: %d connections from it have not sent a cookie", host, s.caps.perHost)
 		return host, false
 	}
 	s.unnamed[host]++
+	s.nameless++
 	return host, true
 }
 
@@ -163,6 +164,7 @@ func (s *Server) named(host netip.Addr) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.nameless--
 	if s.unnamed[host]--; s.unnamed[host] <= 0 {
 		delete(s.unnamed, host)
 	}
