@@ -158,7 +158,9 @@ func silentConns(t *testing.T, ts *testServer, from string, n int) (conns []net.
 		t.Cleanup(func() { c.Close() })
 		conns = append(conns, c)
 	}
-	waitFor(t, func() bool { return ts.heldNameless() == min(n, ts.capsNow().perHost) || ts.heldNameless() == ts.capsNow().total })
+	waitFor(t, func() bool {
+		return ts.heldNameless() == min(n, ts.capsNow().perHost) || ts.heldNameless() == ts.capsNow().total
+	})
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, c := range conns {

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"errors"
 	"math"
 	"net"
 	"sync/atomic"
 	"time"
 
 	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // UDP limits of one message, as the kernel's UDP GSO takes them.
@@ -27,8 +29,9 @@ type udpStream struct {
 	msgs   [][]byte
 	out    [][]byte // the current batch: slices of msgs
 	perMsg int
-	seg    int    // Send's segSize: length with GSO, else 0
-	seq    uint64 // last sequence number sent
+	seg    int       // Send's segSize: length with GSO, else 0
+	one    [1][]byte // a message of one datagram, when GSO falls back
+	seq    uint64    // last sequence number sent
 	sent   atomic.Uint64
 
 	// Receiver.
@@ -150,12 +153,43 @@ func (s *stream) udpSendStep() (spent bool, err error) {
 		}
 		done += k
 		switch {
+		case errors.Is(err, sockopt.ErrGSODisabled):
+			return s.sendWithoutGSO(u.out[done:m])
 		case err != nil:
 			return false, err
 		case k == 0 && s.halt.Load():
 			// A blocking send that the socket's timeout ended, and the
 			// test stopped the stream: what was not sent was not counted.
 			return false, errStopped
+		}
+	}
+	return false, nil
+}
+
+// sendWithoutGSO sends msgs, whose datagrams the path refused to have
+// segmented, one datagram per message, and from now on makes every batch
+// so. It reports whether the budget is used up.
+func (s *stream) sendWithoutGSO(msgs [][]byte) (bool, error) {
+	u := s.udp
+	u.perMsg, u.seg = 1, 0
+	for _, m := range msgs {
+		for off := 0; off < len(m); off += u.length {
+			u.one[0] = m[off : off+u.length]
+			for {
+				k, err := u.io.Send(u.one[:], 0)
+				if k == 1 {
+					if s.countSent(u.one[:]) {
+						return true, nil
+					}
+					break
+				}
+				switch {
+				case err != nil:
+					return false, err
+				case s.halt.Load():
+					return false, errStopped
+				}
+			}
 		}
 	}
 	return false, nil

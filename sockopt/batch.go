@@ -1,6 +1,9 @@
 package sockopt
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // BatchConfig is what a Batcher asks of the kernel.
 type BatchConfig struct {
@@ -46,9 +49,13 @@ func NewBatcher(conn syscall.Conn, cfg BatchConfig) (*Batcher, error) {
 
 // Send sends bufs, one message each, and returns how many messages the
 // kernel took; it waits while the socket buffer is full. With segSize > 0
-// and GSO on, a message longer than segSize is sent as consecutive datagrams
-// of segSize bytes (the last may be shorter); with GSO off Send splits it
-// itself. len(bufs) may exceed the batch: Send takes at most one batch.
+// and GSO on, a message longer than segSize is sent as consecutive
+// datagrams of segSize bytes (the last may be shorter). A path that cannot
+// segment refuses such a send only when it is made (EIO: a device without
+// checksum offload, IPsec): Send then turns GSO off for good and returns
+// an error that wraps ErrGSODisabled, and so does any later Send with
+// segSize > 0; send the datagrams one per message then. len(bufs) may
+// exceed the batch: Send takes at most one batch.
 func (b *Batcher) Send(bufs [][]byte, segSize int) (int, error) {
 	return b.sys.send(bufs, segSize)
 }
@@ -66,6 +73,10 @@ func (b *Batcher) Recv(bufs [][]byte, sizes, segs []int) (int, error) {
 // receive buffer was full, and whether the kernel reports it (BatchConfig.
 // Drops asked for it). One goroutine at a time may call it.
 func (b *Batcher) Dropped() (uint32, bool) { return b.sys.dropped() }
+
+// ErrGSODisabled reports a send with segmentation on a Batcher whose GSO
+// the path refused.
+var ErrGSODisabled = errors.New("UDP GSO refused by the path: off for this socket")
 
 // Offload reports whether UDP GSO and GRO are in effect.
 func (b *Batcher) Offload() (gso, gro bool) { return b.sys.offload() }

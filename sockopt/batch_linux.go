@@ -1,6 +1,7 @@
 package sockopt
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,11 +23,12 @@ var (
 // buffers for one batch each way, made once, and the callbacks handed to
 // syscall.RawConn, bound once so that calls allocate nothing.
 type batchSys struct {
-	rc              syscall.RawConn
-	gso, gro, drops bool
-	blocking        bool
-	calls           atomic.Uint64
-	lastDrops       atomic.Uint32
+	rc         syscall.RawConn
+	gro, drops bool
+	blocking   bool
+	gso        atomic.Bool // off for good once the path refused a GSO send
+	calls      atomic.Uint64
+	lastDrops  atomic.Uint32
 
 	out    half
 	in     half
@@ -82,7 +84,7 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 		// Asking for the segment size tells whether the kernel has UDP GSO
 		// (4.18) without changing anything.
 		_, gsoErr := unix.GetsockoptInt(s, unix.SOL_UDP, unix.UDP_SEGMENT)
-		b.gso = cfg.GSO && gsoErr == nil
+		b.gso.Store(cfg.GSO && gsoErr == nil)
 		b.gro = cfg.GRO && unix.SetsockoptInt(s, unix.SOL_UDP, unix.UDP_GRO, 1) == nil
 		b.drops = cfg.Drops && unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1) == nil
 	})
@@ -98,8 +100,8 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 }
 
 func (b *batchSys) send(bufs [][]byte, segSize int) (int, error) {
-	if segSize > 0 && !b.gso {
-		return 0, fmt.Errorf("sendmmsg: segment size %d without GSO", segSize)
+	if segSize > 0 && !b.gso.Load() {
+		return 0, fmt.Errorf("sendmmsg: segment size %d without GSO: %w", segSize, ErrGSODisabled)
 	}
 	h := &b.out
 	h.k = min(len(bufs), len(h.msgs))
@@ -114,10 +116,21 @@ func (b *batchSys) send(bufs [][]byte, segSize int) (int, error) {
 			m.SetControllen(len(c))
 		}
 	}
+	var n int
+	var err error
 	if b.blocking {
-		return b.callBlocking(h, b.sendCtl, "sendmmsg")
+		n, err = b.callBlocking(h, b.sendCtl, "sendmmsg")
+	} else {
+		n, err = b.call(h, b.rc.Write, b.sendFn, "sendmmsg")
 	}
-	return b.call(h, b.rc.Write, b.sendFn, "sendmmsg")
+	if segSize > 0 && errors.Is(err, unix.EIO) {
+		// The device cannot segment (no checksum offload, IPsec): the
+		// kernel says so only now. Off for good, as quic-go and
+		// wireguard-go do; the caller sends the datagrams one by one.
+		b.gso.Store(false)
+		err = fmt.Errorf("%w (%w)", ErrGSODisabled, err)
+	}
+	return n, err
 }
 
 func (b *batchSys) recv(bufs [][]byte, sizes, segs []int) (int, error) {
@@ -267,5 +280,5 @@ func (b *batchSys) readMeminfo(fd uintptr) {
 	b.meminfoOK = e == 0 && size > skMeminfoDrops*4
 }
 
-func (b *batchSys) offload() (bool, bool) { return b.gso, b.gro }
+func (b *batchSys) offload() (bool, bool) { return b.gso.Load(), b.gro }
 func (b *batchSys) syscalls() uint64      { return b.calls.Load() }
