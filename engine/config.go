@@ -280,6 +280,9 @@ type ServerConfig struct {
 	IO             IOMode    // how data streams call the kernel
 	UDP            UDPConfig // how UDP streams batch their datagrams
 	NoUDP          bool      // serve TCP tests only: no UDP listener
+	// MemoryBudget is the bytes of buffers the tests running at once may
+	// hold; a test that does not fit is refused. 0 = DefaultMemoryBudget.
+	MemoryBudget int64
 }
 
 // Server defaults.

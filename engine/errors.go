@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/goperf/goperf/engine/wire"
 )
@@ -24,8 +25,9 @@ var (
 
 // specError is a parameter problem with the iperf3 code a server reports.
 type specError struct {
-	code wire.Code
-	msg  string
+	code  wire.Code
+	errno syscall.Errno // sent with the code; 0 for most
+	msg   string
 }
 
 func (e *specError) Error() string { return e.msg }

@@ -8,16 +8,21 @@ import (
 // jsonReporter builds iperf3's -J document. In stream mode it writes each
 // event as one line instead (--json-stream).
 type jsonReporter struct {
-	out    Output
-	client bool
-	stream bool
-	info   *startInfo
-	doc    jsonDoc
+	out       Output
+	client    bool
+	stream    bool
+	info      *startInfo
+	doc       jsonDoc
+	intervals keeper // what the document keeps of its intervals
 }
 
 func newJSONReporter(out Output, client, stream bool) *jsonReporter {
-	return &jsonReporter{out: out, client: client, stream: stream,
+	j := &jsonReporter{out: out, client: client, stream: stream,
 		doc: jsonDoc{Intervals: []jsonInterval{}, End: struct{}{}}}
+	if !client {
+		j.intervals.limit = maxKeptIntervals // see report_keep.go
+	}
+	return j
 }
 
 // event writes one --json-stream line.
@@ -53,6 +58,15 @@ func (j *jsonReporter) interval(iv *Interval) {
 	ji := newJSONInterval(iv, j.info.spec)
 	if j.stream {
 		j.event("interval", ji)
+		return
+	}
+	size := 0
+	if j.intervals.limit > 0 {
+		b, _ := json.Marshal(&ji) // plain data: cannot fail
+		size = len(b)
+	}
+	if !j.intervals.keep(size) {
+		j.doc.Goperf = &jsonDocExt{IntervalsDropped: j.intervals.dropped, IntervalsLimit: j.intervals.limit}
 		return
 	}
 	j.doc.Intervals = append(j.doc.Intervals, ji)
@@ -108,6 +122,7 @@ type jsonDoc struct {
 	ServerOutputJSON json.RawMessage `json:"server_output_json,omitempty"`
 	ServerOutputText string          `json:"server_output_text,omitempty"`
 	Error            string          `json:"error,omitempty"`
+	Goperf           *jsonDocExt     `json:"goperf,omitempty"`
 }
 
 type jsonStart struct {
@@ -428,6 +443,12 @@ type jsonUDPEnd struct {
 }
 
 // jsonEndExt is goperf's addition to end: each UDP stream's account.
+// jsonDocExt says what a server's document left out (report_keep.go).
+type jsonDocExt struct {
+	IntervalsDropped int `json:"intervals_dropped"`
+	IntervalsLimit   int `json:"intervals_limit_bytes"`
+}
+
 type jsonEndExt struct {
 	Streams []jsonUDPAccount `json:"streams"`
 }

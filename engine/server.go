@@ -30,6 +30,8 @@ type Server struct {
 	unnamed  map[netip.Addr]int // connections per host that have not sent their cookie yet
 	nameless int                // all of them
 	caps     unnamedCaps        // how many of them may be held
+	budget   int64              // bytes of buffers the tests may hold
+	reserved int64              // bytes the running tests hold
 	active   int
 	tests    int  // tests admitted so far, for numbering
 	finished bool // one-off: the single test is over
@@ -51,10 +53,13 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 	if cfg.ControlTimeout <= 0 {
 		cfg.ControlTimeout = DefaultControlTimeout
 	}
+	if cfg.MemoryBudget <= 0 {
+		cfg.MemoryBudget = DefaultMemoryBudget()
+	}
 	w := &lineWriter{w: out.W}
 	out.W = w
 	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}, unnamed: map[netip.Addr]int{},
-		caps: defaultUnnamedCaps()}
+		caps: defaultUnnamedCaps(), budget: cfg.MemoryBudget}
 }
 
 // Listen opens the listening socket and prints the line users look for.
@@ -193,7 +198,9 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq
 		return
 	}
 	ss.execute()
-	s.release(ss)
+	if s.release(ss) {
+		returnMemory()
+	}
 }
 
 // attach gives conn to the test whose cookie it carries, if any, and
@@ -230,16 +237,19 @@ func (s *Server) admit(ctx context.Context, cookie wire.Cookie, conn net.Conn) (
 	return ss, ""
 }
 
-// release forgets a finished test.
-func (s *Server) release(ss *session) {
+// release forgets a finished test, and reports whether the server is idle
+// with memory to return.
+func (s *Server) release(ss *session) bool {
 	s.mu.Lock()
 	delete(s.sessions, ss.cookie)
 	s.active--
+	idle := s.unreserve(ss.memory)
 	if s.cfg.OneOff {
 		s.finished = true
 		_ = s.ln.Close() // the accept loop returns; tests in progress finish
 	}
 	s.mu.Unlock()
+	return idle
 }
 
 // deny answers ACCESS_DENIED and closes conn.

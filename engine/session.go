@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/goperf/goperf/engine/wire"
@@ -39,10 +39,11 @@ type session struct {
 	peerIP netip.Addr // the client's address, to match UDP streams
 
 	spec     *Spec
-	goperf   bool // the client is goperf: it half-closes after TEST_END
+	memory   int64 // the test's buffers, reserved from the server's budget
+	goperf   bool  // the client is goperf: it half-closes after TEST_END
 	out      Output
 	rep      reporter
-	captured bytes.Buffer // text output, for get_server_output
+	captured *cappedText // text output, for get_server_output
 	streams  []*stream
 	run      *run
 	outcome  *outcome
@@ -129,10 +130,13 @@ func (ss *session) readSpec() error {
 	if err == nil {
 		err = ss.srv.cfg.Limits.admit(spec)
 	}
+	if err == nil {
+		err = ss.srv.reserveFor(ss, spec)
+	}
 	if err != nil {
 		var se *specError
 		if errors.As(err, &se) {
-			ss.sendError(se.code)
+			ss.sendErrorNo(se.code, se.errno)
 		}
 		return fmt.Errorf("parameters: %w", err)
 	}
@@ -148,7 +152,8 @@ func (ss *session) readSpec() error {
 	}
 	ss.out = ss.srv.out
 	if spec.GetServerOutput && ss.out.Format == Text {
-		ss.out.W = io.MultiWriter(ss.srv.w, &ss.captured)
+		ss.captured = newCappedText()
+		ss.out.W = io.MultiWriter(ss.srv.w, ss.captured)
 	}
 	ss.rep = newReporter(ss.out, false)
 	if ss.out.Format == Text {
@@ -183,8 +188,12 @@ func (ss *session) ask(state wire.State, max uint32, code wire.Code, what string
 }
 
 // sendError reports code to the client; the connection closes after it.
-func (ss *session) sendError(code wire.Code) {
-	_ = ss.ctrl.write((&wire.ServerError{Code: code}).Bytes()) // the client may be gone
+func (ss *session) sendError(code wire.Code) { ss.sendErrorNo(code, 0) }
+
+// sendErrorNo reports code and errno to the client, as iperf3 does with
+// its errno after a failed call.
+func (ss *session) sendErrorNo(code wire.Code, errno syscall.Errno) {
+	_ = ss.ctrl.write((&wire.ServerError{Code: code, Errno: int32(errno)}).Bytes()) // the client may be gone
 }
 
 // acceptStreams opens the test to its data streams and waits for all of
@@ -367,7 +376,9 @@ func (ss *session) exchangeResults() error {
 	ss.received(sum)
 	res := ss.outcome.results(remote)
 	if ss.spec.GetServerOutput {
-		res.ServerOutputText = ss.captured.String()
+		if ss.captured != nil {
+			res.ServerOutputText = ss.captured.String()
+		}
 		if jr, ok := ss.rep.(*jsonReporter); ok {
 			res.ServerOutputJSON = jr.document()
 		}

@@ -74,12 +74,13 @@ type clientFlags struct {
 
 // serverFlags are a server's own settings.
 type serverFlags struct {
-	OneOff     bool           `short:"1" name:"one-off" help:"Serve one test, then exit."`
-	MaxClients int            `name:"max-clients" default:"8" help:"Tests served at once; more get iperf3's 'server is busy'."`
-	IdleTO     engine.Seconds `name:"idle-timeout" default:"60" help:"End a test when no data moves for this long."`
-	CtrlTO     engine.Seconds `name:"control-timeout" default:"10" help:"Drop a connection that is silent this long outside the data phase (cookie, parameters, results), or a test whose data streams do not all come."`
-	MaxTime    engine.Seconds `name:"server-max-duration" help:"Refuse tests longer than this, and end -n/-k tests that outlast it (iperf3's flag)."`
-	RateLimit  rateLimit      `name:"server-bitrate-limit" placeholder:"RATE[/SECONDS]" help:"Refuse tests that ask for more than RATE in total, and end those whose rate, averaged over SECONDS (default 5), exceeds it (iperf3's flag)."`
+	OneOff     bool            `short:"1" name:"one-off" help:"Serve one test, then exit."`
+	MaxClients int             `name:"max-clients" default:"8" help:"Tests served at once; more get iperf3's 'server is busy'."`
+	IdleTO     engine.Seconds  `name:"idle-timeout" default:"60" help:"End a test when no data moves for this long."`
+	CtrlTO     engine.Seconds  `name:"control-timeout" default:"10" help:"Drop a connection that is silent this long outside the data phase (cookie, parameters, results), or a test whose data streams do not all come."`
+	MaxTime    engine.Seconds  `name:"server-max-duration" help:"Refuse tests longer than this, and end -n/-k tests that outlast it (iperf3's flag)."`
+	RateLimit  rateLimit       `name:"server-bitrate-limit" placeholder:"RATE[/SECONDS]" help:"Refuse tests that ask for more than RATE in total, and end those whose rate, averaged over SECONDS (default 5), exceeds it (iperf3's flag)."`
+	Memory     engine.ByteSize `name:"memory-budget" placeholder:"SIZE" help:"Buffers the tests running at once may hold, e.g. 512M; a test that does not fit is refused (default a quarter of the machine's memory, at most 1G)."`
 }
 
 // rateLimit is iperf3's --server-bitrate-limit: a rate, optionally with
@@ -261,6 +262,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		ControlTimeout: durationOf(c.CtrlTO),
 		IO:             c.IO,
 		UDP:            c.udpConfig(),
+		MemoryBudget:   int64(c.Memory),
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err

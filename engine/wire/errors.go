@@ -30,6 +30,7 @@ const (
 	CodeBadTOS             Code = 21  // bad TOS value
 	CodeTotalRate          Code = 27  // bandwidth over the server's limit
 	CodeMaxDuration        Code = 37  // duration over the server's limit
+	CodeNewTest            Code = 100 // unable to create a new test
 	CodeRecvCookie         Code = 106 // unable to receive cookie
 	CodeCtrlClose          Code = 109 // control socket closed unexpectedly
 	CodeMessage            Code = 110 // unknown control message
@@ -63,6 +64,7 @@ var codeText = map[Code]string{
 	CodeBadTOS:             "bad TOS value",
 	CodeTotalRate:          "total required bandwidth is larger than server limit",
 	CodeMaxDuration:        "client's requested duration exceeds the server's maximum permitted limit",
+	CodeNewTest:            "unable to create a new test",
 	CodeRecvCookie:         "unable to receive cookie at server",
 	CodeCtrlClose:          "control socket has closed unexpectedly",
 	CodeMessage:            "received an unknown control message",
