@@ -5,7 +5,7 @@ BIN     := bin
 PORT    ?= 5201
 ECHO_PORT ?= 5001
 
-.PHONY: help build demo demo-echo test test-modes check vet cross race bench-smoke fmt clean report compare
+.PHONY: help build demo demo-echo test test-modes test-loaded check vet cross race bench-smoke fmt clean report compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,15 @@ test: vet ## vet, all tests with the race detector, the engine's again in each I
 
 test-modes: ## the engine's and goperf's tests with each I/O mode but auto's forced (GOPERF_IO)
 	for m in raw netconn; do GOPERF_IO=$$m $(GO) test -race -shuffle=on -timeout 15m ./engine/ ./cmd/goperf/ || exit 1; done
+
+test-loaded: ## make test RUNS times in a row (5) beside a CPU hog on every core (stress-ng); stops at the first failure
+	@command -v stress-ng >/dev/null || { echo "test-loaded needs stress-ng (apt-get install -y stress-ng)"; exit 1; }
+	@mkdir -p $(BIN); stress-ng --cpu 0 --timeout 4h >/dev/null 2>&1 & hog=$$!; trap 'kill $$hog 2>/dev/null' EXIT; \
+	for i in $$(seq $(or $(RUNS),5)); do \
+		start=$$(date +%s); echo "== loaded run $$i"; \
+		$(MAKE) --no-print-directory test > $(BIN)/test-loaded-$$i.log 2>&1 || { echo "run $$i failed: $(BIN)/test-loaded-$$i.log"; exit 1; }; \
+		echo "run $$i passed in $$(( $$(date +%s) - start )) s"; \
+	done
 
 check: fmt test ## gofmt check, then everything test does
 
