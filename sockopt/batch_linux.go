@@ -116,13 +116,7 @@ func (b *batchSys) send(bufs [][]byte, segSize int) (int, error) {
 			m.SetControllen(len(c))
 		}
 	}
-	var n int
-	var err error
-	if b.blocking {
-		n, err = b.callBlocking(h, b.sendCtl, "sendmmsg")
-	} else {
-		n, err = b.call(h, b.rc.Write, b.sendFn, "sendmmsg")
-	}
+	n, err := b.do(h, b.rc.Write, b.sendFn, b.sendCtl, "sendmmsg")
 	if segSize > 0 && errors.Is(err, unix.EIO) {
 		// The device cannot segment (no checksum offload, IPsec): the
 		// kernel says so only now. Off for good, as quic-go and
@@ -143,13 +137,7 @@ func (b *batchSys) recv(bufs [][]byte, sizes, segs []int) (int, error) {
 		mm.Hdr.Control = &h.oob[i*h.space]
 		mm.Hdr.SetControllen(h.space)
 	}
-	var n int
-	var err error
-	if b.blocking {
-		n, err = b.callBlocking(h, b.recvCtl, "recvmmsg")
-	} else {
-		n, err = b.call(h, b.rc.Read, b.recvFn, "recvmmsg")
-	}
+	n, err := b.do(h, b.rc.Read, b.recvFn, b.recvCtl, "recvmmsg")
 	for i := range n {
 		mm := &h.msgs[i]
 		sizes[i], segs[i] = int(mm.Len), 0
@@ -159,6 +147,15 @@ func (b *batchSys) recv(bufs [][]byte, sizes, segs []int) (int, error) {
 		b.parseRecvOOB(h.oob[i*h.space:][:mm.Hdr.Controllen], &segs[i])
 	}
 	return n, err
+}
+
+// do makes one direction's call: in blocking mode ctl in a Control
+// callback (callBlocking), else fn through wait (call).
+func (b *batchSys) do(h *half, wait func(func(uintptr) bool) error, fn func(uintptr) bool, ctl func(uintptr), op string) (int, error) {
+	if b.blocking {
+		return b.callBlocking(h, ctl, op)
+	}
+	return b.call(h, wait, fn, op)
 }
 
 // call runs fn through the RawConn's Read or Write, which waits for the
