@@ -12,3 +12,5 @@ require (
 	github.com/montanaflynn/stats v0.14.0
 	go.uber.org/goleak v1.3.0
 )
+
+require golang.org/x/term v0.48.0

@@ -132,6 +132,10 @@ func (c *client) converse() (*Summary, error) {
 	for {
 		st, err := c.ctrl.readState()
 		if err != nil {
+			if expect == wire.CreateStreams && c.cfg.Auth != nil && errors.Is(c.ctrl.wrap(err), ErrControlClosed) {
+				// iperf3 3.17 and later refuse credentials by closing.
+				return nil, fmt.Errorf("the server closed the connection when it got the credentials: it refused them (iperf3 3.17 and later say no more): %w", ErrControlClosed)
+			}
 			return nil, fmt.Errorf("waiting for %v: %w", expect, err)
 		}
 		if err := c.checkState(st, expect); err != nil {
@@ -139,7 +143,11 @@ func (c *client) converse() (*Summary, error) {
 		}
 		switch st {
 		case wire.ParamExchange:
-			err, expect = c.ctrl.writeJSON(c.cfg.Spec.params()), wire.CreateStreams
+			expect = wire.CreateStreams
+			var p *wire.Params
+			if p, err = c.params(); err == nil {
+				err = c.ctrl.writeJSON(p)
+			}
 		case wire.GoperfHello:
 			err = c.readHello()
 		case wire.CreateStreams:

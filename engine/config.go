@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/goperf/goperf/engine/auth"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -240,6 +241,7 @@ type ClientConfig struct {
 	RecvTimeout    time.Duration // a receiving stream idle this long fails the test, 0 = 120 s
 	IO             IOMode        // how data streams call the kernel
 	UDP            UDPConfig     // how UDP streams batch their datagrams
+	Auth           *ClientAuth   // credentials for a server that asks; nil = none
 }
 
 // UDPConfig chooses how UDP streams move datagrams. Where the kernel lacks
@@ -280,6 +282,8 @@ type ServerConfig struct {
 	IO             IOMode    // how data streams call the kernel
 	UDP            UDPConfig // how UDP streams batch their datagrams
 	NoUDP          bool      // serve TCP tests only: no UDP listener
+	// Auth, when set, refuses tests whose token it does not accept.
+	Auth *auth.Verifier
 	// MemoryBudget is the bytes of buffers the tests running at once may
 	// hold; a test that does not fit is refused. 0 = DefaultMemoryBudget.
 	MemoryBudget int64

@@ -24,12 +24,13 @@ func TestLayout(t *testing.T) {
 	allowed := map[string]func(pkg string) bool{
 		"golang.org/x/sys/unix":           func(p string) bool { return p == mod+"/sockopt" },
 		"github.com/alecthomas/kong":      func(p string) bool { return strings.HasPrefix(p, mod+"/cmd/") },
+		"golang.org/x/term":               func(p string) bool { return strings.HasPrefix(p, mod+"/cmd/") },
 		"github.com/google/pprof/profile": func(p string) bool { return strings.HasPrefix(p, mod+"/bench") },
 		"github.com/montanaflynn/stats":   func(p string) bool { return strings.HasPrefix(p, mod+"/engine") || strings.HasPrefix(p, mod+"/bench") },
 		mod + "/cmd/goperf":               func(string) bool { return false },
 		mod + "/cmd/goecho":               func(string) bool { return false },
 		mod + "/bench":                    func(p string) bool { return strings.HasPrefix(p, mod+"/bench/") },
-		mod + "/engine":                   func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") },
+		mod + "/engine":                   func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") && p != mod+"/engine/auth" },
 		mod + "/engine/wire":              func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") },
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))

@@ -244,7 +244,7 @@ func (s *Server) release(ss *session) bool {
 	delete(s.sessions, ss.cookie)
 	s.active--
 	idle := s.unreserve(ss.memory)
-	if s.cfg.OneOff {
+	if s.cfg.OneOff && !ss.authFailed { // as iperf3: a refused login is not the one test
 		s.finished = true
 		_ = s.ln.Close() // the accept loop returns; tests in progress finish
 	}

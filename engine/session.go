@@ -38,15 +38,16 @@ type session struct {
 
 	peerIP netip.Addr // the client's address, to match UDP streams
 
-	spec     *Spec
-	memory   int64 // the test's buffers, reserved from the server's budget
-	goperf   bool  // the client is goperf: it half-closes after TEST_END
-	out      Output
-	rep      reporter
-	captured *cappedText // text output, for get_server_output
-	streams  []*stream
-	run      *run
-	outcome  *outcome
+	spec       *Spec
+	memory     int64 // the test's buffers, reserved from the server's budget
+	authFailed bool  // refused for its credentials: no test for a one-off server
+	goperf     bool  // the client is goperf: it half-closes after TEST_END
+	out        Output
+	rep        reporter
+	captured   *cappedText // text output, for get_server_output
+	streams    []*stream
+	run        *run
+	outcome    *outcome
 }
 
 // pendingConn is a data connection and its place in the accept order.
@@ -124,6 +125,9 @@ func (ss *session) readSpec() error {
 	p, err := wire.DecodeParams(body)
 	if err != nil {
 		ss.sendError(wire.CodeRecvParams)
+		return err
+	}
+	if err := ss.authenticate(p); err != nil {
 		return err
 	}
 	spec, err := specFromParams(p)

@@ -39,6 +39,7 @@ type cli struct {
 
 	clientFlags
 	serverFlags
+	authFlags
 
 	Version kong.VersionFlag `help:"Print the version and exit."`
 }
@@ -249,6 +250,10 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 
 // serve runs the server until ctx is done.
 func (c *cli) serve(ctx context.Context, out engine.Output) error {
+	verifier, err := c.serverAuth()
+	if err != nil {
+		return err
+	}
 	srv := engine.NewServer(engine.ServerConfig{
 		Bind:           c.Addr,
 		Port:           c.Port,
@@ -263,6 +268,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		IO:             c.IO,
 		UDP:            c.udpConfig(),
 		MemoryBudget:   int64(c.Memory),
+		Auth:           verifier,
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err

@@ -62,7 +62,12 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 	if host == "" {
 		host = "localhost"
 	}
+	credentials, err := c.clientAuth()
+	if err != nil {
+		return engine.ClientConfig{}, err
+	}
 	return engine.ClientConfig{
+		Auth:           credentials,
 		Spec:           spec,
 		Host:           host,
 		Port:           c.Port,

@@ -41,6 +41,7 @@ const (
 	CodeAccessDenied       Code = 121 // server busy
 	CodeSetCongestion      Code = 134 // unable to set TCP_CONGESTION
 	CodeSetBuf2            Code = 141 // socket buffer size not set correctly
+	CodeAuthTest           Code = 142 // test authorization failed
 	CodeNoMsg              Code = 144 // idle timeout for receiving data
 	CodeTestDurationExpire Code = 160 // server test duration expired
 	CodeStreamListen       Code = 202 // unable to start stream listener
@@ -75,6 +76,7 @@ var codeText = map[Code]string{
 	CodeAccessDenied:       "the server is busy running a test. try again later",
 	CodeSetCongestion:      "unable to set TCP_CONGESTION",
 	CodeSetBuf2:            "socket buffer size not set correctly",
+	CodeAuthTest:           "test authorization failed",
 	CodeNoMsg:              "idle timeout for receiving data",
 	CodeTestDurationExpire: "server test duration expired",
 	CodeStreamListen:       "unable to start stream listener",
@@ -125,11 +127,14 @@ func ReadServerError(r io.Reader) error {
 
 func readServerError(r io.Reader) error {
 	var b [8]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	if _, err := io.ReadFull(r, b[:4]); err != nil {
 		return fmt.Errorf("reading server error: %w", unexpectedEOF(err))
 	}
-	return &ServerError{
-		Code:  Code(int32(binary.BigEndian.Uint32(b[:4]))),
-		Errno: int32(binary.BigEndian.Uint32(b[4:])),
+	e := &ServerError{Code: Code(int32(binary.BigEndian.Uint32(b[:4])))}
+	// A stock server may close after the code: iperf3 3.12 sends no errno
+	// after a refused authentication.
+	if _, err := io.ReadFull(r, b[4:]); err == nil {
+		e.Errno = int32(binary.BigEndian.Uint32(b[4:]))
 	}
+	return e
 }

@@ -44,7 +44,8 @@ type Params struct {
 	GSO              *Int    `json:"gso,omitempty"` // 3.21: local offload settings, no wire effect
 	GRO              *Int    `json:"gro,omitempty"`
 	ClientVersion    string  `json:"client_version,omitempty"`
-	Goperf           *Ext    `json:"goperf,omitempty"` // goperf's own keys; stock peers ignore them
+	AuthToken        string  `json:"authtoken,omitempty"` // base64 RSA block: see package auth
+	Goperf           *Ext    `json:"goperf,omitempty"`    // goperf's own keys; stock peers ignore them
 }
 
 // Ext is goperf's namespaced extension object. Stock iperf3 ignores unknown
