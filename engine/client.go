@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -116,7 +117,7 @@ func (c *client) dial(ctx context.Context, network string, localPort int, opts s
 		return conn, nil
 	case ctx.Err() != nil:
 		return nil, ErrInterrupted
-	case isRefused(err):
+	case transport.IsRefused(err):
 		return nil, fmt.Errorf("connect %s: connection refused (is a server running? start one with goperf -s)", c.cfg.addr())
 	}
 	var oe *net.OpError
@@ -274,7 +275,7 @@ func (c *client) begin() error {
 	c.cpuStart = readCPU()
 	c.rep.started(&startInfo{
 		spec: &c.cfg.Spec, client: true, peer: c.cfg.Host, peerPort: c.cfg.Port,
-		cookie: c.cookie.String(), streams: c.streams, when: c.run.start,
+		cookie: c.cookie.String(), streams: streamStarts(c.streams), when: c.run.start,
 		ctrlMSS: c.mss, interval: c.cfg.Interval,
 	})
 	idle := c.cfg.RecvTimeout

@@ -9,23 +9,6 @@ import (
 	"github.com/goperf/goperf/sockopt"
 )
 
-// Proto is the transport a test runs over.
-type Proto int
-
-// The transports.
-const (
-	TCP Proto = iota
-	UDP
-)
-
-// String returns "TCP" or "UDP".
-func (p Proto) String() string {
-	if p == UDP {
-		return "UDP"
-	}
-	return "TCP"
-}
-
 // Direction says which end sends.
 type Direction int
 

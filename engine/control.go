@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 )
 
@@ -62,7 +63,7 @@ func (c *ctrl) wrap(err error) error {
 		return nil
 	case c.ctx.Err() != nil:
 		return ErrInterrupted
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), isReset(err):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), transport.IsReset(err):
 		return ErrControlClosed
 	}
 	return err

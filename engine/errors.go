@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/goperf/goperf/engine/output"
 	"github.com/goperf/goperf/engine/wire"
 )
 
 // Errors a caller may want to tell apart.
 var (
-	// ErrInterrupted reports a test ended early by its context (a signal).
-	ErrInterrupted = errors.New("interrupted")
+	// ErrInterrupted reports a test ended early by its context (a signal);
+	// goecho's runs return the same error.
+	ErrInterrupted = output.ErrInterrupted
 	// ErrServerBusy reports ACCESS_DENIED from the server.
 	ErrServerBusy = errors.New("the server is busy running a test (try again later)")
 	// ErrControlClosed reports a peer that closed the control connection

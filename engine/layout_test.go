@@ -10,7 +10,8 @@ import (
 )
 
 // TestLayout enforces design.md's dependency arrows, cmd -> engine ->
-// sockopt -> x/sys, and where each third-party module may be used; and that
+// sockopt -> x/sys, goecho -> engine/echo -> the shared leaves (never the
+// iperf engine), and where each third-party module may be used; and that
 // every package has a doc.go or, for commands, a package comment.
 func TestLayout(t *testing.T) {
 	cmd := exec.Command("go", "list", "-json", "./...")
@@ -30,8 +31,19 @@ func TestLayout(t *testing.T) {
 		mod + "/cmd/goperf":               func(string) bool { return false },
 		mod + "/cmd/goecho":               func(string) bool { return false },
 		mod + "/bench":                    func(p string) bool { return strings.HasPrefix(p, mod+"/bench/") },
-		mod + "/engine":                   func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") && p != mod+"/engine/auth" },
-		mod + "/engine/wire":              func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") },
+		mod + "/engine": func(p string) bool {
+			return !strings.HasPrefix(p, mod+"/sockopt") && p != mod+"/engine/auth" &&
+				!strings.HasPrefix(p, mod+"/engine/echo") && p != mod+"/cmd/goecho"
+		},
+		mod + "/engine/wire": func(p string) bool { return !strings.HasPrefix(p, mod+"/sockopt") },
+	}
+	// The leaves both tools share: goecho and its engine import these,
+	// never the iperf engine.
+	leaves := map[string]bool{
+		mod + "/engine/output":    true,
+		mod + "/engine/transport": true,
+		mod + "/engine/units":     true,
+		mod + "/engine/version":   true,
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	n := 0
@@ -48,6 +60,13 @@ func TestLayout(t *testing.T) {
 		for _, imp := range p.Imports {
 			if ok, restricted := allowed[imp]; restricted && !ok(p.ImportPath) {
 				t.Errorf("%s imports %s", p.ImportPath, imp)
+			}
+		}
+		if leaves[p.ImportPath] {
+			for _, imp := range p.Imports {
+				if strings.HasPrefix(imp, mod+"/") {
+					t.Errorf("%s imports %s: a leaf imports only the standard library", p.ImportPath, imp)
+				}
 			}
 		}
 		if strings.HasPrefix(p.ImportPath, mod+"/sockopt") {

@@ -3,30 +3,11 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/goperf/goperf/sockopt"
 	"net"
 	"strconv"
 	"time"
 )
-
-// Format selects how reports are written.
-type Format int
-
-// The formats.
-const (
-	Text       Format = iota // iperf3's human tables
-	JSON                     // one iperf3 -J document at the end
-	JSONStream               // one JSON object per line as events happen (--json-stream)
-)
-
-// Output is where a test reports: W takes the report in Format, Log takes
-// diagnostics.
-type Output struct {
-	W       io.Writer
-	Format  Format
-	Verbose bool // -V: add socket options asked and granted, CPU use
-	Log     Logger
-}
 
 // reporter renders one test's events. Calls come one at a time, in order:
 // started, any number of interval, then serverOutput and finished, or
@@ -39,26 +20,68 @@ type reporter interface {
 	failed(error)
 }
 
-// startInfo is what a report says about a test before data flows.
+// startInfo is what a report says about a test before data flows: values
+// only, so that reporters run on fixed inputs (the golden tests) as on a
+// live test.
 type startInfo struct {
 	spec     *Spec
 	client   bool
 	peer     string // connecting_to host (client) or accepted_connection host (server)
 	peerPort int
 	cookie   string
-	streams  []*stream
+	streams  []streamStart
 	when     time.Time
 	ctrlMSS  int // MSS of the control connection, iperf3's tcp_mss_default
 	interval time.Duration
 }
 
+// streamStart is one stream as a report shows it at the start.
+type streamStart struct {
+	id, fd        int // iperf3's stream id; the descriptor iperf3 prints
+	local, remote hostPortPair
+	asked         sockopt.Options // options requested for the socket
+	granted       sockopt.Granted // options the kernel reports
+	path          ioPath
+}
+
+// hostPortPair is an address split for reports.
+type hostPortPair struct {
+	host string
+	port int
+}
+
+// hostInfo is what a JSON report says of the program and the machine.
+type hostInfo struct {
+	version, system string
+}
+
+// thisHost describes this program and machine.
+func thisHost() hostInfo { return hostInfo{version: versionString(), system: systemInfo()} }
+
+// streamStarts takes the start record of each of ss.
+func streamStarts(ss []*stream) []streamStart {
+	out := make([]streamStart, len(ss))
+	for i, s := range ss {
+		lh, lp := hostPort(s.conn.LocalAddr())
+		rh, rp := hostPort(s.conn.RemoteAddr())
+		out[i] = streamStart{id: s.id, fd: s.fd, local: hostPortPair{lh, lp}, remote: hostPortPair{rh, rp},
+			asked: s.asked, granted: s.granted, path: s.path}
+	}
+	return out
+}
+
 // newReporter returns the reporter for out's format.
 func newReporter(out Output, client bool) reporter {
+	return newReporterOn(out, client, thisHost())
+}
+
+// newReporterOn is newReporter for a report that names host.
+func newReporterOn(out Output, client bool, host hostInfo) reporter {
 	switch out.Format {
 	case JSON:
-		return newJSONReporter(out, client, false)
+		return newJSONReporter(out, client, false, host)
 	case JSONStream:
-		return newJSONReporter(out, client, true)
+		return newJSONReporter(out, client, true, host)
 	}
 	return &textReporter{out: out, client: client}
 }

@@ -13,11 +13,12 @@ type jsonReporter struct {
 	stream    bool
 	info      *startInfo
 	doc       jsonDoc
-	intervals keeper // what the document keeps of its intervals
+	intervals keeper   // what the document keeps of its intervals
+	host      hostInfo // the version and system the document names
 }
 
-func newJSONReporter(out Output, client, stream bool) *jsonReporter {
-	j := &jsonReporter{out: out, client: client, stream: stream,
+func newJSONReporter(out Output, client, stream bool, host hostInfo) *jsonReporter {
+	j := &jsonReporter{out: out, client: client, stream: stream, host: host,
 		doc: jsonDoc{Intervals: []jsonInterval{}, End: struct{}{}}}
 	if !client {
 		j.intervals.limit = maxKeptIntervals // see report_keep.go
@@ -48,7 +49,7 @@ func (j *jsonReporter) write() {
 
 func (j *jsonReporter) started(si *startInfo) {
 	j.info = si
-	j.doc.Start = newJSONStart(si)
+	j.doc.Start = newJSONStart(si, j.host)
 	if j.stream {
 		j.event("start", j.doc.Start)
 	}
@@ -101,7 +102,7 @@ func (j *jsonReporter) failed(err error) {
 		return
 	}
 	if j.doc.Start == nil {
-		j.doc.Start = &jsonStart{Connected: []jsonConnected{}, Version: versionString(), SystemInfo: systemInfo()}
+		j.doc.Start = &jsonStart{Connected: []jsonConnected{}, Version: j.host.version, SystemInfo: j.host.system}
 	}
 	j.doc.Error = err.Error()
 	j.doc.End = struct{}{}
@@ -202,12 +203,12 @@ type jsonSockIO struct {
 	TOS        int `json:"tos"`
 }
 
-func newJSONStart(si *startInfo) *jsonStart {
+func newJSONStart(si *startInfo, host hostInfo) *jsonStart {
 	sp := si.spec
 	st := &jsonStart{
 		Connected:     make([]jsonConnected, 0, len(si.streams)),
-		Version:       versionString(),
-		SystemInfo:    systemInfo(),
+		Version:       host.version,
+		SystemInfo:    host.system,
 		Timestamp:     newJSONTimestamp(si.when),
 		Cookie:        si.cookie,
 		TargetBitrate: sp.Bitrate,
@@ -231,9 +232,7 @@ func newJSONStart(si *startInfo) *jsonStart {
 		}
 	}
 	for _, s := range si.streams {
-		lh, lp := hostPort(s.conn.LocalAddr())
-		rh, rp := hostPort(s.conn.RemoteAddr())
-		st.Connected = append(st.Connected, jsonConnected{s.fd, lh, lp, rh, rp})
+		st.Connected = append(st.Connected, jsonConnected{s.fd, s.local.host, s.local.port, s.remote.host, s.remote.port})
 		st.Goperf.Sockets = append(st.Goperf.Sockets, jsonSocket{
 			Socket:     s.fd,
 			ID:         s.id,

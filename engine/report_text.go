@@ -51,9 +51,7 @@ func (t *textReporter) tcpSender() bool {
 func (t *textReporter) started(si *startInfo) {
 	t.info = si
 	for _, s := range si.streams {
-		lh, lp := hostPort(s.conn.LocalAddr())
-		rh, rp := hostPort(s.conn.RemoteAddr())
-		t.printf("[%3d] local %s port %d connected to %s port %d\n", s.fd, lh, lp, rh, rp)
+		t.printf("[%3d] local %s port %d connected to %s port %d\n", s.fd, s.local.host, s.local.port, s.remote.host, s.remote.port)
 	}
 	if t.out.Verbose && len(si.streams) > 0 {
 		t.verboseStart(si)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -67,7 +68,7 @@ func (s *Server) Listen(ctx context.Context) error {
 	lc := net.ListenConfig{Control: sockopt.Options{Device: s.cfg.Device}.Control()}
 	ln, err := lc.Listen(ctx, s.cfg.Family.network(TCP), joinHostPort(s.cfg.Bind, s.cfg.Port))
 	if err != nil {
-		return fmt.Errorf("listen: %w", unwrapOp(err))
+		return fmt.Errorf("listen: %w", transport.Short(err))
 	}
 	s.ln = ln
 	if s.out.Format == Text {
@@ -120,7 +121,7 @@ func (s *Server) accept(ctx context.Context) error {
 				continue
 			}
 			// EMFILE and friends: back off instead of spinning.
-			s.out.Log.errorf("accept: %v", err)
+			s.out.Log.Error("accept: %v", err)
 			select {
 			case <-time.After(50 * time.Millisecond):
 				continue
@@ -151,10 +152,10 @@ func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
 	defer s.mu.Unlock()
 	switch {
 	case s.nameless >= s.caps.total:
-		s.out.Log.verbosef("closed a connection from %v: %d connections have not sent a cookie", host, s.nameless)
+		s.out.Log.Verbose("closed a connection from %v: %d connections have not sent a cookie", host, s.nameless)
 		return host, false
 	case s.unnamed[host] >= s.caps.perHost:
-		s.out.Log.verbosef("closed a connection from %v: %d connections from it have not sent a cookie", host, s.caps.perHost)
+		s.out.Log.Verbose("closed a connection from %v: %d connections from it have not sent a cookie", host, s.caps.perHost)
 		return host, false
 	}
 	s.unnamed[host]++
@@ -184,7 +185,7 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq
 	cookie, err := wire.ReadCookie(conn)
 	s.named(host)
 	if err != nil {
-		s.out.Log.verbosef("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)
+		s.out.Log.Verbose("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)
 		_ = conn.Close()
 		return
 	}
@@ -254,7 +255,7 @@ func (s *Server) release(ss *session) bool {
 
 // deny answers ACCESS_DENIED and closes conn.
 func (s *Server) deny(conn net.Conn, why string) {
-	s.out.Log.errorf("refused %v: %s", conn.RemoteAddr(), why)
+	s.out.Log.Error("refused %v: %s", conn.RemoteAddr(), why)
 	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = conn.Write([]byte{wire.AccessDenied.Byte()}) // the peer may be gone already
 	_ = conn.Close()
@@ -271,13 +272,4 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// unwrapOp strips net.OpError's repetition of the address from err.
-func unwrapOp(err error) error {
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return fmt.Errorf("%s %v: %w", oe.Op, oe.Addr, oe.Err)
-	}
-	return err
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -95,7 +96,7 @@ func (ss *session) execute() {
 	if err == nil {
 		return
 	}
-	ss.srv.out.Log.errorf("test #%d from %v: %v", ss.no, ss.peer, err)
+	ss.srv.out.Log.Error("test #%d from %v: %v", ss.no, ss.peer, err)
 	if ss.rep != nil {
 		ss.rep.failed(err)
 	}
@@ -285,7 +286,7 @@ func (ss *session) dataPhase() error {
 	cpuStart := readCPU()
 	host, port := hostPort(ss.peer)
 	ss.rep.started(&startInfo{spec: sp, peer: host, peerPort: port, cookie: ss.cookie.String(),
-		streams: ss.streams, when: r.start, ctrlMSS: ctrlMSS(ss.ctrl.conn), interval: ss.srv.cfg.Interval})
+		streams: streamStarts(ss.streams), when: r.start, ctrlMSS: ctrlMSS(ss.ctrl.conn), interval: ss.srv.cfg.Interval})
 	sm := newSampler(r, ss.srv.cfg.Interval, ss.srv.cfg.IdleTimeout, ss.rep.interval)
 	sm.guard = newGuard(ss.srv.cfg.Limits, sp, r.start)
 	r.begin(false)
@@ -350,7 +351,7 @@ func (ss *session) ended(st wire.State, err error) error {
 			code = wire.CodeStreamWrite
 		}
 		ss.sendError(code)
-		if isReset(r.cause) {
+		if transport.IsReset(r.cause) {
 			return fmt.Errorf("the client went away during the test (%w)", r.cause)
 		}
 		return r.cause

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -39,7 +40,7 @@ func (c *client) openUDPStreams() error {
 		}
 		conn, err := d.DialContext(c.ctrl.ctx, network, c.cfg.addr())
 		if err != nil {
-			return fmt.Errorf("stream %d: %w", i+1, unwrapOp(err))
+			return fmt.Errorf("stream %d: %w", i+1, transport.Short(err))
 		}
 		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length)
 		c.streams = append(c.streams, s)
@@ -100,7 +101,7 @@ func isUDPReply(b []byte) bool {
 // udpSetupError explains a failed set-up datagram: a refusal means nothing
 // listens on the server's UDP port.
 func udpSetupError(err error) error {
-	if isRefused(err) {
+	if transport.IsRefused(err) {
 		return errors.New("UDP stream set-up refused: nothing listens on the server's UDP port")
 	}
 	return fmt.Errorf("UDP stream set-up: %w", err)

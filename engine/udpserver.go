@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -28,7 +29,7 @@ func (s *Server) listenUDP(ctx context.Context) error {
 	lc := net.ListenConfig{Control: sockopt.Options{ReusePort: true, PacketInfo: true, Device: s.cfg.Device}.Control()}
 	pc, err := lc.ListenPacket(ctx, s.cfg.Family.network(UDP), joinHostPort(s.cfg.Bind, s.Addr().(*net.TCPAddr).Port))
 	if err != nil {
-		return fmt.Errorf("listen UDP: %w", unwrapOp(err))
+		return fmt.Errorf("listen UDP: %w", transport.Short(err))
 	}
 	conn := pc.(*net.UDPConn)
 	s.udp = &udpListener{srv: s, conn: conn, port: conn.LocalAddr().(*net.UDPAddr).Port}
@@ -67,11 +68,11 @@ func (u *udpListener) handle(b []byte, from netip.AddrPort, dst netip.Addr) {
 	}
 	ss := u.srv.udpTarget(b, from)
 	if ss == nil {
-		u.srv.out.Log.verbosef("UDP set-up from %v matches no test", from)
+		u.srv.out.Log.Verbose("UDP set-up from %v matches no test", from)
 		return
 	}
 	if err := ss.addUDPStream(from, dst, u.port); err != nil {
-		u.srv.out.Log.errorf("test #%d: UDP stream from %v: %v", ss.no, from, err)
+		u.srv.out.Log.Error("test #%d: UDP stream from %v: %v", ss.no, from, err)
 	}
 }
 
@@ -121,7 +122,7 @@ func (ss *session) addUDPStream(from netip.AddrPort, dst netip.Addr, port int) e
 	d := net.Dialer{LocalAddr: local, Control: opts.Control()}
 	c, err := d.Dial(network, from.String())
 	if err != nil {
-		return unwrapOp(err)
+		return transport.Short(err)
 	}
 	conn := c.(*net.UDPConn)
 	discardQueued(conn)

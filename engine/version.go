@@ -4,10 +4,12 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/goperf/goperf/engine/version"
 )
 
 // Version is goperf's version.
-const Version = "0.1.0"
+const Version = version.Number
 
 // versionString is the version as reports show it.
 func versionString() string {

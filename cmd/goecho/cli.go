@@ -10,8 +10,11 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/cmd/internal/cmdline"
 	"github.com/goperf/goperf/engine/echo"
+	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/engine/units"
+	"github.com/goperf/goperf/engine/version"
 )
 
 // cli is goecho's command line: the seed's flags, and the measuring ones.
@@ -20,11 +23,11 @@ type cli struct {
 	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode" required:""`
 	Host   string `arg:"" optional:"" help:"Server to dial (client only; default localhost)."`
 
-	Port    int        `short:"p" default:"5001" help:"Server port."`
-	Addr    string     `short:"a" help:"Address to listen on (server) or to dial (client, instead of HOST)."`
-	UDP     bool       `short:"u" help:"UDP instead of TCP."`
-	Buffer  bufferSize `short:"b" default:"16K" help:"Buffer size: the server's reads, the client's pieces of a long line (over UDP, its datagrams), e.g. 16384, 16K."`
-	Verbose bool       `short:"V" help:"More detail: every connection the server accepts and closes."`
+	Port    int              `short:"p" default:"5001" help:"Server port."`
+	Addr    string           `short:"a" help:"Address to listen on (server) or to dial (client, instead of HOST)."`
+	UDP     bool             `short:"u" help:"UDP instead of TCP."`
+	Buffer  units.BufferSize `short:"b" default:"16K" help:"Buffer size: the server's reads, the client's pieces of a long line (over UDP, its datagrams), e.g. 16384, 16K."`
+	Verbose bool             `short:"V" help:"More detail: every connection the server accepts and closes."`
 
 	measureFlags
 	serverFlags
@@ -34,28 +37,28 @@ type cli struct {
 
 // measureFlags select and shape the measuring mode (client only).
 type measureFlags struct {
-	Latency   bool           `help:"Measure round trips, closed loop: each message leaves when the previous echo is back."`
-	Rate      float64        `help:"Measure round trips, open loop, at this many messages per second over all connections, from each message's intended send time."`
-	Size      int            `short:"m" name:"size" default:"64" help:"Bytes per message (16 or more: a sequence number and a timestamp)."`
-	Time      engine.Seconds `short:"t" default:"10" help:"Measured time: seconds (10, 2.5) or a duration (500ms)."`
-	Count     uint64         `short:"n" help:"Measured messages in total instead of a time."`
-	Parallel  int            `short:"P" default:"1" help:"Connections (1 to 10000)."`
-	Warmup    engine.Seconds `default:"0.5" help:"Warm-up before the measured time, left out of the results."`
-	JSON      bool           `short:"J" name:"json" help:"Print the results as JSON."`
-	Histogram string         `type:"path" help:"Write the round trips' distribution to this file (HdrHistogram's percentile format)."`
-	Timeout   engine.Seconds `default:"1" help:"UDP: a message not echoed within this counts as lost."`
-	Spin      spinWindow     `default:"50us" help:"Closed loop: busy-poll the socket this long for each echo before sleeping (Linux, fewer connections than CPUs); 0 to never."`
+	Latency   bool          `help:"Measure round trips, closed loop: each message leaves when the previous echo is back."`
+	Rate      float64       `help:"Measure round trips, open loop, at this many messages per second over all connections, from each message's intended send time."`
+	Size      int           `short:"m" name:"size" default:"64" help:"Bytes per message (16 or more: a sequence number and a timestamp)."`
+	Time      units.Seconds `short:"t" default:"10" help:"Measured time: seconds (10, 2.5) or a duration (500ms)."`
+	Count     uint64        `short:"n" help:"Measured messages in total instead of a time."`
+	Parallel  int           `short:"P" default:"1" help:"Connections (1 to 10000)."`
+	Warmup    units.Seconds `default:"0.5" help:"Warm-up before the measured time, left out of the results."`
+	JSON      bool          `short:"J" name:"json" help:"Print the results as JSON."`
+	Histogram string        `type:"path" help:"Write the round trips' distribution to this file (HdrHistogram's percentile format)."`
+	Timeout   units.Seconds `default:"1" help:"UDP: a message not echoed within this counts as lost."`
+	Spin      spinWindow    `default:"50us" help:"Closed loop: busy-poll the socket this long for each echo before sleeping (Linux, fewer connections than CPUs); 0 to never."`
 }
 
 // serverFlags are the server's limits; --idle-timeout is the client's too.
 type serverFlags struct {
-	MaxConns int            `name:"max-conns" default:"10000" help:"TCP connections served at once; the next gets 'goecho: server busy' and is closed."`
-	IdleTO   engine.Seconds `name:"idle-timeout" help:"Server: close a TCP connection idle this long (default 60s). Client: fail a TCP connection whose echo is this late (default 10s)."`
+	MaxConns int           `name:"max-conns" default:"10000" help:"TCP connections served at once; the next gets 'goecho: server busy' and is closed."`
+	IdleTO   units.Seconds `name:"idle-timeout" help:"Server: close a TCP connection idle this long (default 60s). Client: fail a TCP connection whose echo is this late (default 10s)."`
 }
 
 // spinWindow is the busy-poll window, a duration; 0 turns polling off.
 type spinWindow struct {
-	engine.Seconds
+	units.Seconds
 }
 
 // window returns the engine's value: negative for none.
@@ -66,37 +69,15 @@ func (s spinWindow) window() time.Duration {
 	return time.Duration(s.Seconds)
 }
 
-// bufferSize is a buffer size that must be positive.
-type bufferSize struct {
-	engine.ByteSize
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (b *bufferSize) UnmarshalText(text []byte) error {
-	if err := b.ByteSize.UnmarshalText(text); err != nil {
-		return err
-	}
-	if b.ByteSize == 0 || b.ByteSize > 1<<30 {
-		return fmt.Errorf("buffer size must be 1 byte to 1G, got %q", text)
-	}
-	return nil
-}
-
 // run parses args and runs goecho, returning the process's exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c cli
-	status := -1
-	parser, err := kong.New(&c,
-		kong.Name("goecho"),
-		kong.Description("Echo server and client over TCP and UDP, and a round-trip latency tool."),
-		kong.Vars{"version": "goecho " + engine.Version},
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { status = code }),
-	)
-	if err == nil {
-		_, err = parser.Parse(args)
-	}
-	if status >= 0 {
+	status, done, err := cmdline.Parse(&c, cmdline.Command{
+		Name:        "goecho",
+		Description: "Echo server and client over TCP and UDP, and a round-trip latency tool.",
+		Version:     "goecho " + version.Number,
+	}, args, stdout, stderr)
+	if done {
 		return status // --help or --version
 	}
 	if err == nil {
@@ -151,7 +132,7 @@ func (c *cli) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer
 	default:
 		err = echo.Plain(ctx, c.clientConfig(), stdin, out)
 	}
-	if errors.Is(err, engine.ErrInterrupted) {
+	if errors.Is(err, output.ErrInterrupted) {
 		return errors.New("interrupted")
 	}
 	return err
@@ -159,12 +140,12 @@ func (c *cli) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer
 
 // output builds the engine's output: reports to stdout, diagnostics to
 // stderr, one line each.
-func (c *cli) output(stdout, stderr io.Writer) engine.Output {
-	out := engine.Output{W: stdout, Verbose: c.Verbose}
+func (c *cli) output(stdout, stderr io.Writer) output.Output {
+	out := output.Output{W: stdout, Verbose: c.Verbose}
 	if c.JSON {
-		out.Format = engine.JSON
+		out.Format = output.JSON
 	}
-	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
+	out.Log = output.Logger{Errorf: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "goecho: "+format+"\n", args...)
 	}}
 	if c.Verbose {

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/goperf/goperf/engine"
 	"github.com/goperf/goperf/engine/echo"
+	"github.com/goperf/goperf/engine/output"
 )
 
 func (c *cli) proto() echo.Proto {
@@ -18,7 +18,7 @@ func (c *cli) proto() echo.Proto {
 }
 
 // serve runs the server until ctx is done.
-func (c *cli) serve(ctx context.Context, out engine.Output) error {
+func (c *cli) serve(ctx context.Context, out output.Output) error {
 	srv := echo.NewServer(echo.ServerConfig{
 		Proto:       c.proto(),
 		Bind:        c.Addr,
@@ -50,7 +50,7 @@ func (c *cli) clientConfig() echo.ClientConfig {
 }
 
 // measure runs a latency measurement and writes --histogram.
-func (c *cli) measure(ctx context.Context, out engine.Output) error {
+func (c *cli) measure(ctx context.Context, out output.Output) error {
 	m := echo.MeasureConfig{
 		Size:     c.Size,
 		Duration: time.Duration(c.Time),

@@ -11,7 +11,9 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/goperf/goperf/cmd/internal/cmdline"
 	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/units"
 )
 
 // cli is goperf's command line: iperf3's flags, with -b as the buffer size
@@ -46,31 +48,31 @@ type cli struct {
 
 // clientFlags describe the test; only a client uses them.
 type clientFlags struct {
-	UDP        bool            `short:"u" help:"UDP instead of TCP."`
-	Parallel   int             `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
-	Buffer     bufferSize      `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
-	Length     bufferSize      `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
-	Bitrate    optBitrate      `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
-	Time       engine.Seconds  `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
-	Bytes      engine.ByteSize `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
-	Blocks     uint64          `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
-	Omit       engine.Seconds  `short:"O" help:"Seconds of warm-up to leave out of the results."`
-	Reverse    bool            `short:"R" help:"Reverse: the server sends." xor:"dir"`
-	Bidir      bool            `name:"bidir" help:"Both ends send at once." xor:"dir"`
-	Window     engine.ByteSize `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M."`
-	MSS        int             `short:"M" name:"set-mss" help:"TCP maximum segment size (TCP_MAXSEG)."`
-	NoDelay    bool            `short:"N" name:"no-delay" help:"Set TCP_NODELAY (disable Nagle)."`
-	Congestion string          `short:"C" help:"TCP congestion control algorithm, e.g. cubic, bbr."`
-	TOS        string          `short:"S" name:"tos" help:"IP type of service byte, e.g. 0x10."`
-	DSCP       string          `name:"dscp" help:"DSCP value (0-63) or name (EF, AF41, CS1)."`
-	Bind       string          `short:"B" name:"bind" help:"Local address for the client's connections."`
-	CPort      int             `name:"cport" help:"Local port of the first data stream (later ones count up)."`
-	Title      string          `short:"T" help:"Title echoed in the JSON output."`
-	ExtraData  string          `name:"extra-data" help:"Free text echoed in the JSON output."`
-	ServerOut  bool            `name:"get-server-output" help:"Print the server's report of the test too."`
-	Counters64 bool            `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
-	ConnectTO  engine.Seconds  `name:"connect-timeout" help:"Give up connecting after this long (default 10s)."`
-	RecvTO     engine.Seconds  `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
+	UDP        bool             `short:"u" help:"UDP instead of TCP."`
+	Parallel   int              `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
+	Buffer     units.BufferSize `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
+	Length     units.BufferSize `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
+	Bitrate    optBitrate       `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
+	Time       engine.Seconds   `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
+	Bytes      engine.ByteSize  `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
+	Blocks     uint64           `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
+	Omit       engine.Seconds   `short:"O" help:"Seconds of warm-up to leave out of the results."`
+	Reverse    bool             `short:"R" help:"Reverse: the server sends." xor:"dir"`
+	Bidir      bool             `name:"bidir" help:"Both ends send at once." xor:"dir"`
+	Window     engine.ByteSize  `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M."`
+	MSS        int              `short:"M" name:"set-mss" help:"TCP maximum segment size (TCP_MAXSEG)."`
+	NoDelay    bool             `short:"N" name:"no-delay" help:"Set TCP_NODELAY (disable Nagle)."`
+	Congestion string           `short:"C" help:"TCP congestion control algorithm, e.g. cubic, bbr."`
+	TOS        string           `short:"S" name:"tos" help:"IP type of service byte, e.g. 0x10."`
+	DSCP       string           `name:"dscp" help:"DSCP value (0-63) or name (EF, AF41, CS1)."`
+	Bind       string           `short:"B" name:"bind" help:"Local address for the client's connections."`
+	CPort      int              `name:"cport" help:"Local port of the first data stream (later ones count up)."`
+	Title      string           `short:"T" help:"Title echoed in the JSON output."`
+	ExtraData  string           `name:"extra-data" help:"Free text echoed in the JSON output."`
+	ServerOut  bool             `name:"get-server-output" help:"Print the server's report of the test too."`
+	Counters64 bool             `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
+	ConnectTO  engine.Seconds   `name:"connect-timeout" help:"Give up connecting after this long (default 10s)."`
+	RecvTO     engine.Seconds   `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
 }
 
 // serverFlags are a server's own settings.
@@ -130,46 +132,20 @@ func (b *optBitrate) UnmarshalText(text []byte) error {
 	return b.Bitrate.UnmarshalText(text)
 }
 
-// bufferSize is a buffer size that must be positive.
-type bufferSize struct {
-	engine.ByteSize
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (b *bufferSize) UnmarshalText(text []byte) error {
-	if err := b.ByteSize.UnmarshalText(text); err != nil {
-		return err
-	}
-	if b.ByteSize == 0 {
-		return fmt.Errorf("buffer size must be positive, got %q", text)
-	}
-	return nil
-}
-
 // run parses args and runs goperf, returning the process's exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c cli
-	status := -1
-	parser, err := kong.New(&c,
-		kong.Name("goperf"),
-		kong.Description("TCP and UDP throughput tester that speaks iperf3's protocol."),
-		kong.Vars{"version": "goperf " + engine.Version},
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { status = code }),
-	)
+	status, done, err := cmdline.Parse(&c, cmdline.Command{
+		Name:        "goperf",
+		Description: "TCP and UDP throughput tester that speaks iperf3's protocol.",
+		Version:     "goperf " + engine.Version,
+	}, args, stdout, stderr)
+	if done {
+		return status // --help or --version
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
 		return 2
-	}
-	if _, err := parser.Parse(args); err != nil {
-		if status >= 0 {
-			return status // --help or --version
-		}
-		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
-		return 2
-	}
-	if status >= 0 {
-		return status
 	}
 	if err := c.run(ctx, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "goperf: error: %v\n", err)

@@ -15,7 +15,7 @@ func TestBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-c", "--no-such-flag"}, "unknown flag --no-such-flag"},
-		{[]string{"-c", "-b", "0"}, "buffer size must be positive"},
+		{[]string{"-c", "-b", "0"}, "buffer size must be 1 byte to 1G"},
 		{[]string{"-c", "-b", "abc"}, `invalid size "abc"`},
 		{[]string{"-c", "--length=-5"}, "negative"},
 		{[]string{"-c", "-P", "0"}, "parallel streams must be 1 to 128, got 0"},

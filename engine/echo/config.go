@@ -6,16 +6,16 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/transport"
 )
 
-// Proto is the transport an echo runs over: engine's TCP or UDP.
-type Proto = engine.Proto
+// Proto is the transport an echo runs over: TCP or UDP, as goperf's.
+type Proto = transport.Proto
 
 // The transports.
 const (
-	TCP = engine.TCP
-	UDP = engine.UDP
+	TCP = transport.TCP
+	UDP = transport.UDP
 )
 
 // network returns "tcp" or "udp": the network to dial or listen on, and

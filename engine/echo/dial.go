@@ -2,20 +2,16 @@ package echo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/engine/transport"
 )
 
-// ErrServerBusy reports a server at its connection limit; the error that
-// wraps it carries the server's line.
-var ErrServerBusy = errors.New("server busy")
-
 // announce prints the seed's line, "Dialing localhost:5001 using tcp".
-func announce(cfg *ClientConfig, out engine.Output) {
-	if out.Format == engine.Text {
+func announce(cfg *ClientConfig, out output.Output) {
+	if out.Format == output.Text {
 		fmt.Fprintf(out.W, "Dialing %s using %s\n", cfg.address(), network(cfg.Proto))
 	}
 }
@@ -27,17 +23,17 @@ func dial(ctx context.Context, cfg *ClientConfig) (net.Conn, error) {
 	d := net.Dialer{Timeout: cfg.ConnectTimeout}
 	conn, err := d.DialContext(ctx, network(cfg.Proto), cfg.address())
 	if err != nil && ctx.Err() != nil {
-		return nil, engine.ErrInterrupted
+		return nil, output.ErrInterrupted
 	}
 	if err != nil {
-		return nil, peerError(cfg, fmt.Errorf("dial %s: %w", cfg.address(), unwrapOp(err)), err)
+		return nil, peerError(cfg, fmt.Errorf("dial %s: %w", cfg.address(), transport.Cause(err)), err)
 	}
 	return conn, nil
 }
 
 // peerError adds a hint to err when cause says nothing listens.
 func peerError(cfg *ClientConfig, err, cause error) error {
-	if !isRefused(cause) {
+	if !transport.IsRefused(cause) {
 		return err
 	}
 	hint := "goecho -s"

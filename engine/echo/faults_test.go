@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
 )
 
 // fakeUDP runs a UDP echo server that answers datagram i with what reply
@@ -106,7 +106,7 @@ func TestFaults(t *testing.T) {
 	for _, tt := range tests {
 		for _, rate := range []float64{0, 2000} {
 			t.Run(tt.name+map[bool]string{true: " open", false: " closed"}[rate > 0], func(t *testing.T) {
-				out, _, _ := testOutput(engine.JSON)
+				out, _, _ := testOutput(output.JSON)
 				m := MeasureConfig{Size: 64, Count: 100, Conns: 1, Rate: rate}
 				cfg := tt.cfg(t)
 				if !tt.wantLost {

@@ -11,8 +11,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/goperf/goperf/engine"
 	"github.com/goperf/goperf/engine/enginetest"
+	"github.com/goperf/goperf/engine/output"
 )
 
 func TestMain(m *testing.M) {
@@ -23,10 +23,10 @@ func TestMain(m *testing.M) {
 type syncBuffer = enginetest.Buffer
 
 // testOutput returns an output that collects the report and the log.
-func testOutput(format engine.Format) (engine.Output, *syncBuffer, *syncBuffer) {
+func testOutput(format output.Format) (output.Output, *syncBuffer, *syncBuffer) {
 	w, log := &syncBuffer{}, &syncBuffer{}
 	logf := func(f string, a ...any) { fmt.Fprintf(log, f+"\n", a...) }
-	return engine.Output{W: w, Format: format, Log: engine.Logger{Errorf: logf, Verbosef: logf}}, w, log
+	return output.Output{W: w, Format: format, Log: output.Logger{Errorf: logf, Verbosef: logf}}, w, log
 }
 
 // testServer is an echo server on a loopback port, stopped at cleanup.
@@ -41,7 +41,7 @@ type testServer struct {
 func startServer(t *testing.T, cfg ServerConfig) *testServer {
 	t.Helper()
 	cfg.Bind = "127.0.0.1"
-	out, _, log := testOutput(engine.Text)
+	out, _, log := testOutput(output.Text)
 	srv := NewServer(cfg, out)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := srv.Listen(ctx); err != nil {
@@ -84,7 +84,7 @@ func (ts *testServer) client(proto Proto) ClientConfig {
 // run must see every message come back.
 func assertEchoes(t *testing.T, cfg ClientConfig) {
 	t.Helper()
-	out, _, _ := testOutput(engine.JSON)
+	out, _, _ := testOutput(output.JSON)
 	sum, err := Measure(context.Background(), cfg, MeasureConfig{Size: 64, Count: 20, Conns: 1}, out)
 	if err != nil {
 		t.Fatalf("echo after the bad input: %v", err)

@@ -9,7 +9,8 @@ import (
 	"net"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/engine/transport"
 )
 
 // Measure dials m.Conns connections and measures round trips over them,
@@ -17,7 +18,7 @@ import (
 // returns the summary; the error is non-nil when a connection failed, an
 // echo differed from what was sent, or ctx ended the run (then the
 // summary holds what was measured until then).
-func Measure(ctx context.Context, cfg ClientConfig, m MeasureConfig, out engine.Output) (*Summary, error) {
+func Measure(ctx context.Context, cfg ClientConfig, m MeasureConfig, out output.Output) (*Summary, error) {
 	cfg.defaults()
 	if err := m.validate(); err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func Measure(ctx context.Context, cfg ClientConfig, m MeasureConfig, out engine.
 		return sum, err
 	}
 	if interrupted {
-		return sum, engine.ErrInterrupted
+		return sum, output.ErrInterrupted
 	}
 	return sum, r.failure(sum)
 }
@@ -129,12 +130,12 @@ func (r *run) connError(err error) error {
 	switch {
 	case err == nil, errors.Is(err, net.ErrClosed):
 		return nil
-	case errors.Is(err, ErrServerBusy):
+	case errors.Is(err, ErrServerFull):
 		return err
 	case isTimeout(err):
 		return fmt.Errorf("no echo from %s within %v", r.cfg.address(), r.cfg.StallTimeout)
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%s closed the connection", r.cfg.address())
 	}
-	return peerError(r.cfg, fmt.Errorf("%s: %w", r.cfg.address(), unwrapOp(err)), err)
+	return peerError(r.cfg, fmt.Errorf("%s: %w", r.cfg.address(), transport.Cause(err)), err)
 }

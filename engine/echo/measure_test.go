@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
 )
 
 // TestMeasure runs closed- and open-loop measurements over TCP and UDP and
@@ -27,7 +27,7 @@ func TestMeasure(t *testing.T) {
 		ts := startServer(t, ServerConfig{Proto: proto})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				out, w, _ := testOutput(engine.JSON)
+				out, w, _ := testOutput(output.JSON)
 				sum, err := Measure(context.Background(), ts.client(proto), tt.m, out)
 				if err != nil {
 					t.Fatal(err)
@@ -75,7 +75,7 @@ func checkSummary(t *testing.T, sum *Summary, m *MeasureConfig) {
 // TestMeasureText checks the text report's lines.
 func TestMeasureText(t *testing.T) {
 	ts := startServer(t, ServerConfig{})
-	out, w, _ := testOutput(engine.Text)
+	out, w, _ := testOutput(output.Text)
 	if _, err := Measure(context.Background(), ts.client(TCP), MeasureConfig{Size: 64, Count: 50, Conns: 1}, out); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestMeasureConfigErrors(t *testing.T) {
 		{MeasureConfig{Size: 64, Conns: 1}, "a duration or a message count"},
 	}
 	for _, tt := range tests {
-		out, _, _ := testOutput(engine.Text)
+		out, _, _ := testOutput(output.Text)
 		_, err := Measure(context.Background(), ClientConfig{Proto: UDP, Port: 1}, tt.m, out)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: got %v, want %q", tt.m, err, tt.want)
@@ -113,9 +113,9 @@ func TestMeasureInterrupted(t *testing.T) {
 	for _, rate := range []float64{0, 1000} {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		out, _, _ := testOutput(engine.JSON)
+		out, _, _ := testOutput(output.JSON)
 		sum, err := Measure(ctx, ts.client(TCP), MeasureConfig{Size: 64, Duration: time.Minute, Conns: 2, Rate: rate}, out)
-		if err != engine.ErrInterrupted || sum == nil {
+		if err != output.ErrInterrupted || sum == nil {
 			t.Errorf("rate %v: got %v, want ErrInterrupted and a summary", rate, err)
 		}
 	}
@@ -128,7 +128,7 @@ func TestServerGoneMidRun(t *testing.T) {
 		for _, rate := range []float64{0, 2000} {
 			ts := startServer(t, ServerConfig{Proto: proto})
 			time.AfterFunc(300*time.Millisecond, ts.stop)
-			out, _, _ := testOutput(engine.JSON)
+			out, _, _ := testOutput(output.JSON)
 			start := time.Now()
 			m := MeasureConfig{Size: 64, Duration: 10 * time.Second, Conns: 2, Rate: rate}
 			sum, err := Measure(context.Background(), ts.client(proto), m, out)

@@ -9,15 +9,16 @@ import (
 	"net"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/engine/transport"
 )
 
 // Plain dials the server, then sends each line read from in and writes its
-// echo to out.W, until in ends (nil) or ctx does (engine.ErrInterrupted).
+// echo to out.W, until in ends (nil) or ctx does (output.ErrInterrupted).
 // A line longer than cfg.Buffer goes in pieces of cfg.Buffer bytes, one at
 // a time: over TCP they are one stream; over UDP each is a datagram, and
 // out.Log says so once per line.
-func Plain(ctx context.Context, cfg ClientConfig, in io.Reader, out engine.Output) error {
+func Plain(ctx context.Context, cfg ClientConfig, in io.Reader, out output.Output) error {
 	cfg.defaults()
 	announce(&cfg, out)
 	conn, err := dial(ctx, &cfg)
@@ -32,7 +33,7 @@ func Plain(ctx context.Context, cfg ClientConfig, in io.Reader, out engine.Outpu
 	defer cancel()
 	err = p.run(inner, readPieces(inner, in, cfg.Buffer))
 	if ctx.Err() != nil {
-		return engine.ErrInterrupted
+		return output.ErrInterrupted
 	}
 	return err
 }
@@ -41,7 +42,7 @@ func Plain(ctx context.Context, cfg ClientConfig, in io.Reader, out engine.Outpu
 type plain struct {
 	cfg  *ClientConfig
 	conn net.Conn
-	out  engine.Output
+	out  output.Output
 	echo []byte
 }
 
@@ -69,8 +70,8 @@ func (p *plain) run(ctx context.Context, pieces <-chan piece) error {
 		case pc.err != nil:
 			return fmt.Errorf("reading input: %w", pc.err)
 		}
-		if pc.more && !long && p.cfg.Proto == UDP && p.out.Log.Errorf != nil {
-			p.out.Log.Errorf("line longer than the %d-byte buffer (-b): sending it as several datagrams of at most %d bytes, each after the previous echo", p.cfg.Buffer, p.cfg.Buffer)
+		if pc.more && !long && p.cfg.Proto == UDP {
+			p.out.Log.Error("line longer than the %d-byte buffer (-b): sending it as several datagrams of at most %d bytes, each after the previous echo", p.cfg.Buffer, p.cfg.Buffer)
 		}
 		long = pc.more
 		if err := p.roundTrip(pc.data); err != nil {
@@ -94,8 +95,8 @@ func (p *plain) roundTrip(data []byte) error {
 	if err != nil {
 		return err
 	}
-	if !matches(got, data) && p.out.Log.Errorf != nil {
-		p.out.Log.Errorf("the echo of %d bytes differs from what was sent", len(data))
+	if !matches(got, data) {
+		p.out.Log.Error("the echo of %d bytes differs from what was sent", len(data))
 	}
 	return nil
 }
@@ -133,7 +134,7 @@ func (p *plain) ioError(op string, err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%s closed the connection", p.cfg.address())
 	}
-	return peerError(p.cfg, fmt.Errorf("%s %s: %w", op, p.cfg.address(), unwrapOp(err)), err)
+	return peerError(p.cfg, fmt.Errorf("%s %s: %w", op, p.cfg.address(), transport.Cause(err)), err)
 }
 
 // readPieces reads in on its own goroutine, so that a signal ends a client

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
 )
 
 // TestPlain echoes lines, short and longer than the buffer, over TCP and
@@ -31,7 +31,7 @@ func TestPlain(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				cfg := ts.client(proto)
 				cfg.Buffer = tt.buffer
-				out, w, log := testOutput(engine.Text)
+				out, w, log := testOutput(output.Text)
 				if err := Plain(context.Background(), cfg, strings.NewReader(tt.in), out); err != nil {
 					t.Fatal(err)
 				}
@@ -60,7 +60,7 @@ func TestPlainNoServer(t *testing.T) {
 		port := pc.LocalAddr().(*net.UDPAddr).Port
 		pc.Close() // a port nobody listens on, for either protocol, a moment ago
 		cfg := ClientConfig{Proto: proto, Host: "127.0.0.1", Port: port, LostTimeout: time.Second}
-		out, _, _ := testOutput(engine.Text)
+		out, _, _ := testOutput(output.Text)
 		err = Plain(context.Background(), cfg, strings.NewReader("hello\n"), out)
 		if err == nil || !strings.Contains(err.Error(), "is a server running?") {
 			t.Errorf("got %v, want a refused connection with a hint", err)
@@ -75,8 +75,8 @@ func TestPlainInterrupted(t *testing.T) {
 	defer w.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	out, _, _ := testOutput(engine.Text)
-	if err := Plain(ctx, ts.client(TCP), r, out); !errors.Is(err, engine.ErrInterrupted) {
+	out, _, _ := testOutput(output.Text)
+	if err := Plain(ctx, ts.client(TCP), r, out); !errors.Is(err, output.ErrInterrupted) {
 		t.Errorf("got %v, want ErrInterrupted", err)
 	}
 	r.Close() // ends the input reader

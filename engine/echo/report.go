@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
 )
 
-// Write writes the summary to out.W: text, or with engine.JSON one JSON
+// Write writes the summary to out.W: text, or with output.JSON one JSON
 // document.
-func (s *Summary) Write(out engine.Output) error {
-	if out.Format == engine.Text {
+func (s *Summary) Write(out output.Output) error {
+	if out.Format == output.Text {
 		return s.writeText(out.W)
 	}
 	return s.writeJSON(out.W)

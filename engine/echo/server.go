@@ -8,13 +8,14 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/engine/transport"
 )
 
 // Server echoes TCP connections or UDP datagrams until its context ends.
 type Server struct {
 	cfg ServerConfig
-	out engine.Output
+	out output.Output
 
 	ln net.Listener // TCP
 	pc *net.UDPConn // UDP
@@ -31,7 +32,7 @@ type Server struct {
 }
 
 // NewServer returns a server for cfg that reports to out.
-func NewServer(cfg ServerConfig, out engine.Output) *Server {
+func NewServer(cfg ServerConfig, out output.Output) *Server {
 	cfg.defaults()
 	return &Server{cfg: cfg, out: out, conns: map[net.Conn]struct{}{}, refusing: make(chan struct{}, maxRefusing)}
 }
@@ -52,9 +53,9 @@ func (s *Server) Listen(ctx context.Context) error {
 		s.ln, err = lc.Listen(ctx, network(TCP), addr)
 	}
 	if err != nil {
-		return fmt.Errorf("listen: %w", unwrapOp(err))
+		return fmt.Errorf("listen: %w", transport.Cause(err))
 	}
-	if s.out.Format == engine.Text {
+	if s.out.Format == output.Text {
 		fmt.Fprintf(s.out.W, "Listening on %s using %s\n", s.Addr(), network(s.cfg.Proto))
 	}
 	return nil
@@ -100,16 +101,4 @@ func (s *Server) Conns() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.conns)
-}
-
-func (s *Server) errorf(format string, args ...any) {
-	if s.out.Log.Errorf != nil {
-		s.out.Log.Errorf(format, args...)
-	}
-}
-
-func (s *Server) verbosef(format string, args ...any) {
-	if s.out.Log.Verbosef != nil {
-		s.out.Log.Verbosef(format, args...)
-	}
 }

@@ -13,7 +13,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/engine/transport"
 )
 
 // TestThousandConns runs ping-pong on 1000 TCP connections at once against
@@ -31,7 +32,7 @@ func TestThousandConns(t *testing.T) {
 	}
 	ignore := goleak.IgnoreCurrent()
 	ts := startServer(t, ServerConfig{})
-	out, _, _ := testOutput(engine.JSON)
+	out, _, _ := testOutput(output.JSON)
 	m := MeasureConfig{Size: 64, Duration: time.Second, Warmup: 100 * time.Millisecond, Conns: conns}
 	sum, err := Measure(context.Background(), ts.client(TCP), m, out)
 	if err != nil {
@@ -168,7 +169,7 @@ func neverReads(t *testing.T, addr string) {
 	_ = c.SetWriteDeadline(time.Time{})
 	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	_, err := io.Copy(io.Discard, c) // what was echoed, then EOF or a reset
-	if err != nil && !isGone(err) {
+	if err != nil && !transport.IsGone(err) {
 		t.Errorf("a client that never reads: %v; want the server to close the connection", err)
 	}
 }
@@ -198,15 +199,15 @@ func TestBusy(t *testing.T) {
 		}
 		held = append(held, c)
 	}
-	out, _, _ := testOutput(engine.Text)
+	out, _, _ := testOutput(output.Text)
 	err := Plain(context.Background(), ts.client(TCP), strings.NewReader("hello\n"), out)
-	if !errors.Is(err, ErrServerBusy) || !strings.Contains(err.Error(), "server busy: 2 connections") {
+	if !errors.Is(err, ErrServerFull) || !strings.Contains(err.Error(), "server busy: 2 connections") {
 		t.Errorf("plain mode: got %v, want the server's refusal", err)
 	}
 	for _, rate := range []float64{0, 100} {
 		_, err = Measure(context.Background(), ts.client(TCP), MeasureConfig{Size: 64, Count: 5, Conns: 1, Rate: rate}, out)
-		if !errors.Is(err, ErrServerBusy) {
-			t.Errorf("measuring at rate %v: got %v, want ErrServerBusy", rate, err)
+		if !errors.Is(err, ErrServerFull) {
+			t.Errorf("measuring at rate %v: got %v, want ErrServerFull", rate, err)
 		}
 	}
 	held[0].Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goperf/goperf/engine/transport"
 	"io"
 	"net"
 	"time"
@@ -21,7 +22,7 @@ func (s *Server) accept(ctx context.Context) error {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			s.errorf("accept: %v", unwrapOp(err))
+			s.out.Log.Error("accept: %v", transport.Cause(err))
 			select {
 			case <-time.After(acceptBackoff):
 				continue
@@ -70,7 +71,7 @@ const maxRefusing = 64
 
 // refuse tells a client the server is full, then closes its connection.
 func (s *Server) refuse(conn net.Conn, n int) {
-	s.verbosef("refused %v: %d connections", conn.RemoteAddr(), n)
+	s.out.Log.Verbose("refused %v: %d connections", conn.RemoteAddr(), n)
 	select {
 	case s.refusing <- struct{}{}:
 	default:
@@ -95,15 +96,15 @@ func (s *Server) refuse(conn net.Conn, n int) {
 func (s *Server) echoConn(conn net.Conn) {
 	defer s.wg.Done()
 	defer s.release(conn)
-	s.verbosef("echoing %v", conn.RemoteAddr())
+	s.out.Log.Verbose("echoing %v", conn.RemoteAddr())
 	err := s.echo(conn, make([]byte, s.cfg.Buffer))
 	switch {
-	case err == nil, isGone(err):
-		s.verbosef("%v closed", conn.RemoteAddr())
+	case err == nil, transport.IsGone(err):
+		s.out.Log.Verbose("%v closed", conn.RemoteAddr())
 	case isTimeout(err):
-		s.verbosef("%v idle for %v: closed", conn.RemoteAddr(), s.cfg.IdleTimeout)
+		s.out.Log.Verbose("%v idle for %v: closed", conn.RemoteAddr(), s.cfg.IdleTimeout)
 	default:
-		s.errorf("%v: %v", conn.RemoteAddr(), unwrapOp(err))
+		s.out.Log.Error("%v: %v", conn.RemoteAddr(), transport.Cause(err))
 	}
 }
 

@@ -41,6 +41,6 @@ func loopRisk(from netip.AddrPort, own uint16) string {
 // dozen lines, not one each.
 func (s *Server) refused(from netip.AddrPort, why string) {
 	if n := s.refusals.Add(1); bits.OnesCount64(n) == 1 {
-		s.verbosef("udp: not echoing a datagram %s: %v (%d refused so far)", why, from, n)
+		s.out.Log.Verbose("udp: not echoing a datagram %s: %v (%d refused so far)", why, from, n)
 	}
 }

@@ -2,6 +2,7 @@ package echo
 
 import (
 	"errors"
+	"github.com/goperf/goperf/engine/transport"
 	"net"
 )
 
@@ -19,7 +20,7 @@ func (s *Server) serveUDP() error {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			s.verbosef("udp read: %v", unwrapOp(err))
+			s.out.Log.Verbose("udp read: %v", transport.Cause(err))
 			continue
 		}
 		if why := loopRisk(from, own); why != "" {
@@ -28,7 +29,7 @@ func (s *Server) serveUDP() error {
 		}
 		s.echoes.Add(1)
 		if _, err := s.pc.WriteToUDPAddrPort(buf[:n], from); err != nil {
-			s.verbosef("udp echo to %v: %v", from, unwrapOp(err))
+			s.out.Log.Verbose("udp echo to %v: %v", from, transport.Cause(err))
 		}
 	}
 }

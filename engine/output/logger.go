@@ -1,4 +1,4 @@
-package engine
+package output
 
 // Logger receives diagnostics: a server's per-client problems, a client's
 // warnings. Reports go to the io.Writer of Output instead. A nil function
@@ -8,13 +8,15 @@ type Logger struct {
 	Verbosef func(format string, args ...any) // detail for -V
 }
 
-func (l Logger) errorf(format string, args ...any) {
+// Error logs a problem through Errorf, if set.
+func (l Logger) Error(format string, args ...any) {
 	if l.Errorf != nil {
 		l.Errorf(format, args...)
 	}
 }
 
-func (l Logger) verbosef(format string, args ...any) {
+// Verbose logs detail through Verbosef, if set.
+func (l Logger) Verbose(format string, args ...any) {
 	if l.Verbosef != nil {
 		l.Verbosef(format, args...)
 	}

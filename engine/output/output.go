@@ -1,0 +1,28 @@
+package output
+
+import (
+	"errors"
+	"io"
+)
+
+// Format selects how reports are written.
+type Format int
+
+// The formats.
+const (
+	Text       Format = iota // iperf3's human tables
+	JSON                     // one iperf3 -J document at the end
+	JSONStream               // one JSON object per line as events happen (--json-stream)
+)
+
+// Output is where a run reports: W takes the report in Format, Log takes
+// diagnostics.
+type Output struct {
+	W       io.Writer
+	Format  Format
+	Verbose bool // -V: add socket options asked and granted, CPU use
+	Log     Logger
+}
+
+// ErrInterrupted reports a run ended early by its context (a signal).
+var ErrInterrupted = errors.New("interrupted")
