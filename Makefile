@@ -5,7 +5,7 @@ BIN     := bin
 PORT    ?= 5201
 ECHO_PORT ?= 5001
 
-.PHONY: help build demo demo-echo test test-modes test-loaded check vet cross race bench-smoke fmt clean report compare
+.PHONY: help build demo demo-echo test test-modes test-portable test-loaded check vet cross race bench-smoke fmt clean report compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,13 +32,17 @@ demo-echo: build ## run a goecho server on loopback (port $(ECHO_PORT)): echo tw
 	kill $$server; wait $$server; \
 	exit $$status
 
-test: vet ## vet, all tests with the race detector, the engine's again in each I/O mode, every benchmark once
+test: vet ## vet, all tests with the race detector, the engine's again in each I/O mode and in the portable build, every benchmark once
 	$(GO) test -race -shuffle=on -timeout 15m ./...
 	$(MAKE) --no-print-directory test-modes
+	$(MAKE) --no-print-directory test-portable
 	GOPERF_BENCH_SECONDS=1 $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./...
 
 test-modes: ## the engine's and goperf's tests with each I/O mode but auto's forced (GOPERF_IO)
 	for m in raw netconn; do GOPERF_IO=$$m $(GO) test -race -shuffle=on -timeout 15m ./engine/ ./cmd/goperf/ || exit 1; done
+
+test-portable: ## the engine's and the commands' tests on Linux with sockopt's portable files (-tags goperf_portable), as a Mac or BSD builds them
+	$(GO) test -tags goperf_portable -shuffle=on -timeout 15m ./engine/... ./cmd/...
 
 test-loaded: ## make test RUNS times in a row (5) beside a CPU hog on every core (stress-ng); stops at the first failure
 	@command -v stress-ng >/dev/null || { echo "test-loaded needs stress-ng (apt-get install -y stress-ng)"; exit 1; }
@@ -51,8 +55,9 @@ test-loaded: ## make test RUNS times in a row (5) beside a CPU hog on every core
 
 check: fmt test ## gofmt check, then everything test does
 
-vet: ## go vet, natively and for darwin (the portable fallbacks)
+vet: ## go vet, natively, with the portable files, and for darwin
 	$(GO) vet ./...
+	$(GO) vet -tags goperf_portable ./...
 	GOOS=darwin $(GO) vet ./...
 
 fmt: ## fail if any file is not gofmt-clean

@@ -1,3 +1,5 @@
+//go:build !goperf_portable
+
 package sockopt
 
 import (

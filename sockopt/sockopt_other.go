@@ -1,10 +1,10 @@
-//go:build !linux
+//go:build !unix
 
 package sockopt
 
 import "fmt"
 
-// BUG(goperf): Off Linux no socket option is set: a non-zero Options field
+// BUG(goperf): Off Unix no socket option is set: a non-zero Options field
 // returns ErrUnsupported and Read reports zeros. Callers still get Go's own
 // defaults (TCP_NODELAY on TCP sockets), which net.TCPConn can change.
 

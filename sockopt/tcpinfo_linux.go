@@ -1,3 +1,5 @@
+//go:build !goperf_portable
+
 package sockopt
 
 import (
@@ -5,6 +7,10 @@ import (
 
 	"golang.org/x/sys/unix"
 )
+
+// HasTCPInfo reports whether ReadTCPInfo can sample the kernel's TCP_INFO
+// (and Read the congestion control algorithm).
+const HasTCPInfo = true
 
 // tcpInfo reads TCP_INFO on fd.
 func tcpInfo(fd int) (TCPInfo, error) {
