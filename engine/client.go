@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
@@ -97,36 +96,6 @@ func (c *client) connect(ctx context.Context) error {
 	return nil
 }
 
-// dial connects to the server from the configured local address, with
-// opts applied before the connection is made. localPort 0 means any.
-func (c *client) dial(ctx context.Context, network string, localPort int, opts sockopt.Options) (net.Conn, error) {
-	d := net.Dialer{Timeout: c.cfg.ConnectTimeout, Control: opts.Control()}
-	if d.Timeout == 0 {
-		d.Timeout = defaultConnectTimeout
-	}
-	if c.cfg.Bind != "" || localPort != 0 {
-		la, err := net.ResolveTCPAddr(network, joinHostPort(c.cfg.Bind, localPort))
-		if err != nil {
-			return nil, fmt.Errorf("bind address %s: %w", c.cfg.Bind, err)
-		}
-		d.LocalAddr = la
-	}
-	conn, err := d.DialContext(ctx, network, c.cfg.addr())
-	switch {
-	case err == nil:
-		return conn, nil
-	case ctx.Err() != nil:
-		return nil, ErrInterrupted
-	case transport.IsRefused(err):
-		return nil, fmt.Errorf("connect %s: connection refused (is a server running? start one with goperf -s)", c.cfg.addr())
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		err = oe.Err
-	}
-	return nil, fmt.Errorf("connect %s: %w", c.cfg.addr(), err)
-}
-
 // converse follows the server's state machine to the end of the test.
 func (c *client) converse() (*Summary, error) {
 	expect := wire.ParamExchange
@@ -204,64 +173,6 @@ func (c *client) readHello() error {
 	if err := json.Unmarshal(body, &c.hello); err != nil || c.hello.V < 1 {
 		return &ProtocolError{Step: "server hello", Err: fmt.Errorf("bad document %.60q", body)}
 	}
-	return nil
-}
-
-// createStreams opens the data streams the test asks for.
-func (c *client) createStreams() error {
-	if c.cfg.Proto == UDP {
-		return c.openUDPStreams()
-	}
-	return c.openStreams()
-}
-
-// openStreams connects the data streams one after another: the server
-// numbers them and, in bidir, assigns their direction by arrival order.
-func (c *client) openStreams() error {
-	sp := &c.cfg.Spec
-	opts := sp.sockopts(c.cfg.Device)
-	network := c.cfg.Family.network(TCP)
-	for i := range sp.totalStreams() {
-		port := 0
-		if c.cfg.CPort > 0 {
-			port = c.cfg.CPort + i
-		}
-		conn, err := c.dial(c.ctrl.ctx, network, port, opts)
-		if err != nil {
-			return fmt.Errorf("stream %d: %w", i+1, err)
-		}
-		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length)
-		c.streams = append(c.streams, s)
-		if err := prepareTCP(s, opts); err != nil {
-			return err
-		}
-		_ = conn.SetWriteDeadline(time.Now().Add(ctrlTimeout))
-		if _, err := conn.Write(c.cookie[:]); err != nil {
-			return fmt.Errorf("stream %d: sending cookie: %w", i+1, err)
-		}
-		_ = conn.SetWriteDeadline(time.Time{})
-	}
-	return nil
-}
-
-// streamID returns iperf3's id for the i-th stream (0-based): 1, 3, 4, 5, …
-func streamID(i int) int {
-	if i == 0 {
-		return 1
-	}
-	return i + 2
-}
-
-// prepareTCP sets TCP_NODELAY as asked (Go turns it on by default; iperf3
-// leaves it off unless -N) and records the options asked and granted.
-func prepareTCP(s *stream, opts sockopt.Options) error {
-	if tc := s.tcpConn(); tc != nil {
-		if err := tc.SetNoDelay(opts.NoDelay); err != nil {
-			return fmt.Errorf("stream %d: TCP_NODELAY: %w", s.id, err)
-		}
-		s.granted, _ = sockopt.Read(tc) // zeros where unsupported
-	}
-	s.asked = opts
 	return nil
 }
 
@@ -419,14 +330,4 @@ func (c *client) closeStreams() {
 	for _, s := range c.streams {
 		_ = s.conn.Close() // never started: nothing to wait for
 	}
-}
-
-// congestionOf returns the congestion control of the first TCP stream.
-func congestionOf(streams []*stream) string {
-	for _, s := range streams {
-		if s.granted.Congestion != "" {
-			return s.granted.Congestion
-		}
-	}
-	return ""
 }

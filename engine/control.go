@@ -10,6 +10,7 @@ import (
 
 	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // ctrlTimeout bounds every control read and write outside the data phase,
@@ -123,4 +124,25 @@ func (c *ctrl) readDuring(r *run, deadline time.Time) (wire.State, error) {
 // isTimeout reports whether err is a deadline expiry.
 func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// ctrlRTT reads the control connection's smoothed round-trip time, which
+// sizes the drain of datagrams still in flight at the end of a test.
+func ctrlRTT(conn net.Conn) time.Duration {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		if ti, err := sockopt.ReadTCPInfo(tc); err == nil {
+			return time.Duration(ti.RTT) * time.Microsecond
+		}
+	}
+	return 0
+}
+
+// ctrlMSS reads the control connection's MSS, iperf3's tcp_mss_default.
+func ctrlMSS(conn net.Conn) int {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		if g, err := sockopt.Read(tc); err == nil {
+			return g.MSS
+		}
+	}
+	return 0
 }

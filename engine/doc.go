@@ -44,4 +44,14 @@
 // Reports follow iperf3: text tables laid out as iperf3 lays them out, a
 // -J document with iperf3's schema (goperf's additions under "goperf"
 // keys), or one JSON object per line as events happen (--json-stream).
+// Reporters take values (a start record per stream, Interval, Summary),
+// so the golden tests play fixed tests through them (testdata/golden).
+//
+// # Packages
+//
+// engine imports its subpackages (wire: the protocol's messages; auth:
+// iperf3's RSA authentication; the leaves output, transport, units and
+// version, which goecho's engine/echo shares) and sockopt, which alone
+// speaks to the kernel beyond the standard library. Nothing below engine
+// imports it back (TestLayout).
 package engine

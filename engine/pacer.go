@@ -65,3 +65,19 @@ func (p *pacer) refill(now time.Duration) {
 		p.last = now
 	}
 }
+
+// pace waits until the pacer lets n bytes go, or the stream is stopped.
+func (s *stream) pace(n int) error {
+	d := s.pacer.wait(time.Since(s.epoch), n)
+	if d <= 0 {
+		return nil
+	}
+	s.timer.Reset(d)
+	select {
+	case <-s.timer.C:
+		return nil
+	case <-s.wake:
+		s.timer.Stop()
+		return errStopped
+	}
+}

@@ -43,11 +43,11 @@ const (
 	stepDone                // stop: s.exit says why
 )
 
-// rawLoop runs a callback through io (rc.Read or rc.Write) until it ends
-// the loop or the runtime reports a deadline or a close.
-func (s *stream) rawLoop(io func(func(uintptr) bool) error, fn func(uintptr) bool) error {
+// rawLoop runs a callback through call (rc.Read or rc.Write) until it
+// ends the loop or the runtime reports a deadline or a close.
+func (s *stream) rawLoop(call func(func(uintptr) bool) error, fn func(uintptr) bool) error {
 	for {
-		err := io(fn)
+		err := call(fn)
 		switch {
 		case s.exit == errSpent:
 			return nil

@@ -3,10 +3,9 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/goperf/goperf/sockopt"
-	"net"
-	"strconv"
 	"time"
+
+	"github.com/goperf/goperf/sockopt"
 )
 
 // reporter renders one test's events. Calls come one at a time, in order:
@@ -97,21 +96,6 @@ func role(client, localSends bool) string {
 		return "TX-S"
 	}
 	return "RX-S"
-}
-
-// hostPort splits a net.Addr into host and port for reports.
-func hostPort(a net.Addr) (string, int) {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String(), 0
-	}
-	p, _ := strconv.Atoi(port)
-	return host, p
-}
-
-// joinHostPort is net.JoinHostPort with an integer port.
-func joinHostPort(host string, port int) string {
-	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 // byteUnits and bitUnits are the suffixes of human sizes and rates.

@@ -67,11 +67,11 @@ func (r *run) prepare(mode IOMode, procs *threadProcs, opts udpOptions) error {
 		if r.spec.Proto != UDP {
 			continue
 		}
-		io, err := newDatagramIO(s.conn, opts, s.path == pathThread)
+		dio, err := newDatagramIO(s.conn, opts, s.path == pathThread)
 		if err != nil {
 			return fmt.Errorf("stream %d: %w", s.id, err)
 		}
-		s.udp = newUDPStream(io, s.sender, r.spec, opts)
+		s.udp = newUDPStream(dio, s.sender, r.spec, opts)
 	}
 	return nil
 }

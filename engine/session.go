@@ -7,13 +7,11 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"slices"
 	"syscall"
 	"time"
 
 	"github.com/goperf/goperf/engine/transport"
 	"github.com/goperf/goperf/engine/wire"
-	"github.com/goperf/goperf/sockopt"
 )
 
 // serverGrace is how late after the test's length TEST_END may come.
@@ -51,41 +49,12 @@ type session struct {
 	outcome    *outcome
 }
 
-// pendingConn is a data connection and its place in the accept order.
-type pendingConn struct {
-	conn net.Conn
-	seq  uint64
-}
-
 func newSession(ctx context.Context, srv *Server, no int, cookie wire.Cookie, conn net.Conn) *session {
 	ss := &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn, srv.cfg.ControlTimeout), peer: conn.RemoteAddr(), ready: make(chan struct{})}
 	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
 		ss.peerIP = ap.Addr().Unmap()
 	}
 	return ss
-}
-
-// offer takes conn as a TCP data stream if the test is waiting for one.
-// The caller holds srv.mu.
-func (ss *session) offer(conn net.Conn, seq uint64) bool {
-	if !ss.accepting {
-		return false
-	}
-	return ss.offerLocked(conn, seq)
-}
-
-// offerLocked adds a stream, in arrival order seq, unless the test has all
-// it asked for. The caller holds srv.mu.
-func (ss *session) offerLocked(conn net.Conn, seq uint64) bool {
-	if len(ss.pending) >= ss.want {
-		return false
-	}
-	ss.pending = append(ss.pending, pendingConn{conn, seq})
-	if len(ss.pending) == ss.want {
-		ss.accepting, ss.udpAccepting = false, false
-		close(ss.ready)
-	}
-	return true
 }
 
 // execute serves the test and logs its failure in one line.
@@ -199,73 +168,6 @@ func (ss *session) sendError(code wire.Code) { ss.sendErrorNo(code, 0) }
 // its errno after a failed call.
 func (ss *session) sendErrorNo(code wire.Code, errno syscall.Errno) {
 	_ = ss.ctrl.write((&wire.ServerError{Code: code, Errno: int32(errno)}).Bytes()) // the client may be gone
-}
-
-// acceptStreams opens the test to its data streams and waits for all of
-// them. Their order of arrival is their order of connection: it fixes the
-// ids and, in bidir, who sends.
-func (ss *session) acceptStreams() error {
-	sp := ss.spec
-	if sp.Proto == UDP {
-		if err := ss.acceptUDP(); err != nil {
-			ss.sendError(wire.CodeStreamListen)
-			return err
-		}
-	} else {
-		ss.srv.mu.Lock()
-		ss.want, ss.accepting = sp.totalStreams(), true
-		ss.srv.mu.Unlock()
-	}
-	if err := ss.ctrl.writeState(wire.CreateStreams); err != nil {
-		return err
-	}
-	timer := time.NewTimer(ss.ctrl.timeout)
-	defer timer.Stop()
-	defer ss.stopAnswering() // also on the paths that return early
-	select {
-	case <-ss.ready:
-		ss.stopAnswering()
-	case <-timer.C:
-		arrived := ss.stopAccepting()
-		ss.sendError(wire.CodeStreamAccept)
-		return fmt.Errorf("%d of %d data streams arrived within %v", arrived, ss.want, ss.ctrl.timeout)
-	case <-ss.ctrl.ctx.Done():
-		ss.stopAccepting()
-		return ErrInterrupted
-	}
-	slices.SortFunc(ss.pending, func(a, b pendingConn) int { return int(a.seq - b.seq) })
-	opts := sp.sockopts("")
-	for i, pc := range ss.pending {
-		s := newStream(streamID(i), pc.conn, !sp.clientSends(i), sp.Length)
-		ss.streams = append(ss.streams, s)
-		if sp.Proto == UDP {
-			s.asked = opts
-			s.granted, _ = sockopt.Read(pc.conn.(*net.UDPConn)) // set when the socket was made
-			continue
-		}
-		if err := opts.Apply(pc.conn.(*net.TCPConn), "tcp"); err != nil && !errors.Is(err, sockopt.ErrUnsupported) {
-			ss.sendError(wire.CodeSetCongestion)
-			return fmt.Errorf("stream %d: %w", s.id, err)
-		}
-		if err := prepareTCP(s, opts); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// stopAccepting closes the test to streams, takes the ones that came, and
-// returns how many they were.
-func (ss *session) stopAccepting() int {
-	ss.srv.mu.Lock()
-	defer ss.srv.mu.Unlock()
-	ss.accepting, ss.udpAccepting = false, false
-	arrived := len(ss.pending)
-	for _, pc := range ss.pending {
-		ss.streams = append(ss.streams, newStream(0, pc.conn, false, 1))
-	}
-	ss.pending = nil
-	return arrived
 }
 
 // dataPhase starts the test and runs it until the client's TEST_END.
@@ -432,25 +334,4 @@ func (ss *session) closeStreams() {
 	for _, s := range ss.streams {
 		_ = s.conn.Close() // never started
 	}
-}
-
-// ctrlRTT reads the control connection's smoothed round-trip time, which
-// sizes the drain of datagrams still in flight at the end of a test.
-func ctrlRTT(conn net.Conn) time.Duration {
-	if tc, ok := conn.(*net.TCPConn); ok {
-		if ti, err := sockopt.ReadTCPInfo(tc); err == nil {
-			return time.Duration(ti.RTT) * time.Microsecond
-		}
-	}
-	return 0
-}
-
-// ctrlMSS reads the control connection's MSS, iperf3's tcp_mss_default.
-func ctrlMSS(conn net.Conn) int {
-	if tc, ok := conn.(*net.TCPConn); ok {
-		if g, err := sockopt.Read(tc); err == nil {
-			return g.MSS
-		}
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"net"
 	"sync/atomic"
 	"syscall"
@@ -130,4 +131,43 @@ func (s *stream) read() counters {
 func (s *stream) tcpConn() *net.TCPConn {
 	c, _ := s.conn.(*net.TCPConn)
 	return c
+}
+
+// count adds one block of n bytes to the stream's counters.
+func (s *stream) count(n int) {
+	if n > 0 {
+		s.bytes.Add(uint64(n))
+		s.blocks.Add(1)
+	}
+}
+
+// streamID returns iperf3's id for the i-th stream (0-based): 1, 3, 4, 5, …
+func streamID(i int) int {
+	if i == 0 {
+		return 1
+	}
+	return i + 2
+}
+
+// prepareTCP sets TCP_NODELAY as asked (Go turns it on by default; iperf3
+// leaves it off unless -N) and records the options asked and granted.
+func prepareTCP(s *stream, opts sockopt.Options) error {
+	if tc := s.tcpConn(); tc != nil {
+		if err := tc.SetNoDelay(opts.NoDelay); err != nil {
+			return fmt.Errorf("stream %d: TCP_NODELAY: %w", s.id, err)
+		}
+		s.granted, _ = sockopt.Read(tc) // zeros where unsupported
+	}
+	s.asked = opts
+	return nil
+}
+
+// congestionOf returns the congestion control of the first TCP stream.
+func congestionOf(streams []*stream) string {
+	for _, s := range streams {
+		if s.granted.Congestion != "" {
+			return s.granted.Congestion
+		}
+	}
+	return ""
 }

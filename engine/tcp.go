@@ -74,27 +74,3 @@ func (s *stream) recvStep() error {
 	}
 	return err
 }
-
-// count adds one block of n bytes to the stream's counters.
-func (s *stream) count(n int) {
-	if n > 0 {
-		s.bytes.Add(uint64(n))
-		s.blocks.Add(1)
-	}
-}
-
-// pace waits until the pacer lets n bytes go, or the stream is stopped.
-func (s *stream) pace(n int) error {
-	d := s.pacer.wait(time.Since(s.epoch), n)
-	if d <= 0 {
-		return nil
-	}
-	s.timer.Reset(d)
-	select {
-	case <-s.timer.C:
-		return nil
-	case <-s.wake:
-		s.timer.Stop()
-		return errStopped
-	}
-}

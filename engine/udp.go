@@ -51,10 +51,10 @@ type udpStream struct {
 
 // newUDPStream prepares conn for one direction of a UDP test. Buffers are
 // allocated here, once.
-func newUDPStream(io datagramIO, sender bool, sp *Spec, opts udpOptions) *udpStream {
-	u := &udpStream{io: io, wide: sp.UDP64Bit, length: sp.Length, epoch: time.Now()}
+func newUDPStream(dio datagramIO, sender bool, sp *Spec, opts udpOptions) *udpStream {
+	u := &udpStream{io: dio, wide: sp.UDP64Bit, length: sp.Length, epoch: time.Now()}
 	batch := max(opts.Batch, 1)
-	gso, gro := io.Offload()
+	gso, gro := dio.Offload()
 	if sender {
 		u.perMsg = 1
 		if gso {
@@ -77,7 +77,7 @@ func newUDPStream(io datagramIO, sender bool, sp *Spec, opts udpOptions) *udpStr
 		u.bufs[i] = make([]byte, size)
 	}
 	u.acct = newUDPAccount()
-	if d, ok := io.Dropped(); ok {
+	if d, ok := dio.Dropped(); ok {
 		u.dropsBase = d
 	}
 	return u

@@ -105,25 +105,14 @@ func setTOS(fd int, network string, tos int) error {
 
 // read collects the options in effect on fd.
 func read(fd int) (Granted, error) {
-	var g Granted
-	var err error
-	if g.SendBuffer, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err != nil {
-		return g, os.NewSyscallError("getsockopt", err)
-	}
-	if g.RecvBuffer, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil {
-		return g, os.NewSyscallError("getsockopt", err)
+	g, stream, err := readCommon(fd)
+	if err != nil {
+		return g, err
 	}
 	g.TOS = readTOS(fd)
-	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
-	if err != nil || typ != unix.SOCK_STREAM {
-		return g, nil
+	if stream {
+		g.Congestion, _ = unix.GetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
 	}
-	// The TCP options below exist on every TCP socket; a failure here means
-	// the socket is not TCP after all, and the fields stay zero.
-	g.MSS, _ = unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_MAXSEG)
-	nd, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
-	g.NoDelay = nd != 0
-	g.Congestion, _ = unix.GetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
 	return g, nil
 }
 
@@ -136,19 +125,6 @@ func readTOS(fd int) int {
 	}
 	v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TOS)
 	return v
-}
-
-// setReuse lets several sockets bind one address and port: a UDP server's
-// listening socket and the connected socket of each stream, which the
-// kernel prefers for datagrams from its peer.
-func setReuse(fd int) error {
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-		return fmt.Errorf("SO_REUSEADDR: %w", os.NewSyscallError("setsockopt", err))
-	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
-		return fmt.Errorf("SO_REUSEPORT: %w", os.NewSyscallError("setsockopt", err))
-	}
-	return nil
 }
 
 // setPacketInfo asks for each datagram's destination address. A dual-stack

@@ -82,37 +82,14 @@ func setTOS(fd int, network string, tos int) error {
 	return nil
 }
 
-// setReuse lets the UDP server's listening socket and each stream's
-// connected socket share one address and port.
-func setReuse(fd int) error {
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-		return fmt.Errorf("SO_REUSEADDR: %w", os.NewSyscallError("setsockopt", err))
-	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
-		return fmt.Errorf("SO_REUSEPORT: %w", os.NewSyscallError("setsockopt", err))
-	}
-	return nil
-}
-
 // read collects the options in effect on fd; Congestion stays empty.
 func read(fd int) (Granted, error) {
-	var g Granted
-	var err error
-	if g.SendBuffer, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err != nil {
-		return g, os.NewSyscallError("getsockopt", err)
-	}
-	if g.RecvBuffer, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil {
-		return g, os.NewSyscallError("getsockopt", err)
+	g, _, err := readCommon(fd)
+	if err != nil {
+		return g, err
 	}
 	if g.TOS, err = unix.GetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TOS); err != nil {
 		g.TOS, _ = unix.GetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_TCLASS)
 	}
-	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
-	if err != nil || typ != unix.SOCK_STREAM {
-		return g, nil
-	}
-	g.MSS, _ = unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_MAXSEG)
-	nd, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
-	g.NoDelay = nd != 0
 	return g, nil
 }

@@ -1,9 +1,10 @@
 package echo
 
 import (
-	"github.com/goperf/goperf/sockopt"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/sockopt"
 )
 
 // TestRoundTripAllocs checks that a closed-loop round trip, server side

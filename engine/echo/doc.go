@@ -34,4 +34,10 @@
 // into a log-linear Histogram (no allocation per message) whose
 // percentiles are within 0.4% of the exact values; min, max, mean and
 // standard deviation are exact.
+//
+// # Imports
+//
+// echo imports the leaves it shares with goperf's engine (engine/output,
+// engine/transport, engine/units) and sockopt, never the engine itself, so
+// goecho does not link the iperf3 protocol (TestLayout holds this).
 package echo

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/goperf/goperf/engine/transport"
 	"io"
 	"net"
 	"time"
+
+	"github.com/goperf/goperf/engine/transport"
 )
 
 // acceptBackoff is the pause after an accept error such as EMFILE, so the

@@ -2,8 +2,9 @@ package echo
 
 import (
 	"errors"
-	"github.com/goperf/goperf/engine/transport"
 	"net"
+
+	"github.com/goperf/goperf/engine/transport"
 )
 
 // serveUDP echoes each datagram to its sender, from one goroutine and one

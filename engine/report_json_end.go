@@ -1,0 +1,202 @@
+package engine
+
+// The end of iperf3's -J document: per stream and summed, both ends' views,
+// CPU, and goperf's UDP account.
+
+type jsonEnd struct {
+	Streams                 []jsonEndStream `json:"streams"`
+	Sum                     *jsonUDPEnd     `json:"sum,omitempty"` // UDP only
+	SumBidirReverse         *jsonUDPEnd     `json:"sum_bidir_reverse,omitempty"`
+	SumSent                 jsonEndSide     `json:"sum_sent"`
+	SumReceived             jsonEndSide     `json:"sum_received"`
+	SumSentBidirReverse     *jsonEndSide    `json:"sum_sent_bidir_reverse,omitempty"`
+	SumReceivedBidirReverse *jsonEndSide    `json:"sum_received_bidir_reverse,omitempty"`
+	CPUUtilizationPercent   jsonCPU         `json:"cpu_utilization_percent"`
+	SenderTCPCongestion     string          `json:"sender_tcp_congestion,omitempty"`
+	ReceiverTCPCongestion   string          `json:"receiver_tcp_congestion,omitempty"`
+	Goperf                  *jsonEndExt     `json:"goperf,omitempty"`
+}
+
+// jsonEndStream is a TCP stream's two sides, or a UDP stream's account.
+type jsonEndStream struct {
+	Sender   *jsonEndSide `json:"sender,omitempty"`
+	Receiver *jsonEndSide `json:"receiver,omitempty"`
+	UDP      *jsonUDPEnd  `json:"udp,omitempty"`
+}
+
+type jsonEndSide struct {
+	Socket *int `json:"socket,omitempty"`
+	jsonSpan
+	Retransmits *int64 `json:"retransmits,omitempty"`
+	*jsonTCPStats
+	*jsonUDPRecv
+	Sender bool `json:"sender"`
+}
+
+// jsonUDPEnd is iperf3's end-of-test entry for a UDP stream or sum.
+type jsonUDPEnd struct {
+	Socket *int `json:"socket,omitempty"`
+	jsonSpan
+	jsonUDPRecv
+	OutOfOrder *uint64 `json:"out_of_order,omitempty"`
+	Sender     bool    `json:"sender"`
+}
+
+// jsonEndExt is goperf's addition to end: each UDP stream's account.
+// jsonDocExt says what a server's document left out (report_keep.go).
+type jsonDocExt struct {
+	IntervalsDropped int `json:"intervals_dropped"`
+	IntervalsLimit   int `json:"intervals_limit_bytes"`
+}
+
+type jsonEndExt struct {
+	Streams []jsonUDPAccount `json:"streams"`
+}
+
+type jsonUDPAccount struct {
+	ID          int        `json:"id"`
+	Socket      int        `json:"socket"`
+	Sent        uint64     `json:"sent"`
+	Received    uint64     `json:"received"`
+	Lost        uint64     `json:"lost"`
+	SocketDrops *int64     `json:"socket_drops"` // null when the kernel did not say
+	Estimated   bool       `json:"socket_drops_estimated"`
+	PathLoss    *int64     `json:"path_loss"`
+	OutOfOrder  uint64     `json:"out_of_order"`
+	Duplicates  uint64     `json:"duplicates"`
+	Late        uint64     `json:"late"`
+	Uncounted   uint64     `json:"uncounted"`   // sent after a stock iperf3 receiver stopped counting
+	SenderIO    *jsonUDPIO `json:"sender_io"`   // null when the sender is a stock iperf3
+	ReceiverIO  *jsonUDPIO `json:"receiver_io"` // likewise
+}
+
+// jsonUDPIO is how one end moved a UDP stream's datagrams.
+type jsonUDPIO struct {
+	Syscalls uint64 `json:"syscalls"`
+	Batch    int    `json:"batch"`
+	GSO      bool   `json:"gso"`
+	GRO      bool   `json:"gro"`
+}
+
+func newJSONUDPIO(u *UDPStats) *jsonUDPIO {
+	if u.Batch == 0 {
+		return nil
+	}
+	return &jsonUDPIO{Syscalls: u.Syscalls, Batch: u.Batch, GSO: u.GSO, GRO: u.GRO}
+}
+
+type jsonTCPStats struct {
+	MaxSndCwnd uint64 `json:"max_snd_cwnd"`
+	MaxSndWnd  uint64 `json:"max_snd_wnd"`
+	MaxRTT     uint32 `json:"max_rtt"`
+	MinRTT     uint32 `json:"min_rtt"`
+	MeanRTT    uint32 `json:"mean_rtt"`
+}
+
+type jsonCPU struct {
+	HostTotal    float64 `json:"host_total"`
+	HostUser     float64 `json:"host_user"`
+	HostSystem   float64 `json:"host_system"`
+	RemoteTotal  float64 `json:"remote_total"`
+	RemoteUser   float64 `json:"remote_user"`
+	RemoteSystem float64 `json:"remote_system"`
+}
+
+func newJSONEnd(sum *Summary) *jsonEnd {
+	e := &jsonEnd{
+		Streams: make([]jsonEndStream, len(sum.Streams)),
+		CPUUtilizationPercent: jsonCPU{
+			sum.LocalCPU.Total, sum.LocalCPU.User, sum.LocalCPU.System,
+			sum.RemoteCPU.Total, sum.RemoteCPU.User, sum.RemoteCPU.System,
+		},
+		SenderTCPCongestion:   sum.SenderCongestion,
+		ReceiverTCPCongestion: sum.ReceiverCongestion,
+	}
+	tcp := sum.Proto == TCP
+	for i, ss := range sum.Streams {
+		fd := ss.Socket
+		if !tcp {
+			e.Streams[i] = jsonEndStream{UDP: newJSONUDPEnd(&fd, ss.Sender, ss.Receiver, ss.Local)}
+			continue
+		}
+		snd, rcv := newJSONEndSide(&fd, ss.Sender, ss.Local, tcp), newJSONEndSide(&fd, ss.Receiver, ss.Local, false)
+		e.Streams[i] = jsonEndStream{Sender: &snd, Receiver: &rcv}
+	}
+	e.SumSent = newJSONEndSide(nil, sum.Forward.Sender, sum.Forward.Local, tcp)
+	e.SumReceived = newJSONEndSide(nil, sum.Forward.Receiver, sum.Forward.Local, false)
+	if r := sum.Reverse; r != nil {
+		snd := newJSONEndSide(nil, r.Sender, r.Local, tcp)
+		rcv := newJSONEndSide(nil, r.Receiver, r.Local, false)
+		e.SumSentBidirReverse, e.SumReceivedBidirReverse = &snd, &rcv
+	}
+	if !tcp {
+		e.Sum = newJSONUDPEnd(nil, sum.Forward.Sender, sum.Forward.Receiver, sum.Forward.Local)
+		if r := sum.Reverse; r != nil {
+			e.SumBidirReverse = newJSONUDPEnd(nil, r.Sender, r.Receiver, r.Local)
+		}
+		e.Goperf = newJSONEndExt(sum)
+	}
+	return e
+}
+
+// newJSONUDPEnd renders a UDP stream or sum as iperf3 does: the local
+// side's bytes and time, the sender's datagram count, the receiver's loss
+// and jitter.
+func newJSONUDPEnd(fd *int, snd, rcv Side, localSends bool) *jsonUDPEnd {
+	local := rcv
+	if localSends {
+		local = snd
+	}
+	u := &jsonUDPEnd{Socket: fd, jsonSpan: newJSONSpan(0, local.Seconds, local.Bytes), Sender: localSends}
+	if snd.UDP != nil && rcv.UDP != nil {
+		total := rcv.UDP.Packets + rcv.UDP.Lost
+		u.jsonUDPRecv = jsonUDPRecv{JitterMs: rcv.UDP.Jitter * 1000, LostPackets: int64(rcv.UDP.Lost), Packets: total, LostPercent: rcv.UDP.LostPercent()}
+		if fd != nil {
+			ooo := rcv.UDP.OutOfOrder
+			u.OutOfOrder = &ooo
+		}
+	}
+	return u
+}
+
+// newJSONEndExt lists each UDP stream's account.
+func newJSONEndExt(sum *Summary) *jsonEndExt {
+	ext := &jsonEndExt{Streams: make([]jsonUDPAccount, 0, len(sum.Streams))}
+	for _, ss := range sum.Streams {
+		snd, rcv := ss.Sender.UDP, ss.Receiver.UDP
+		if snd == nil || rcv == nil {
+			continue
+		}
+		a := jsonUDPAccount{
+			ID: ss.ID, Socket: ss.Socket, Sent: snd.Packets, Received: rcv.Packets, Lost: rcv.Lost,
+			OutOfOrder: rcv.OutOfOrder, Duplicates: rcv.Duplicates, Late: rcv.Late, Uncounted: rcv.Uncounted,
+			SenderIO: newJSONUDPIO(snd), ReceiverIO: newJSONUDPIO(rcv),
+		}
+		if rcv.SocketDrops >= 0 {
+			drops, path := rcv.SocketDrops, rcv.PathLoss()
+			a.SocketDrops, a.PathLoss, a.Estimated = &drops, &path, rcv.DropsEstimated
+		}
+		ext.Streams = append(ext.Streams, a)
+	}
+	return ext
+}
+
+// newJSONEndSide renders one side. TCP senders carry retransmits and the
+// TCP_INFO summary; both read 0 when unknown, as iperf3 prints them. UDP
+// sides carry their datagram counts.
+func newJSONEndSide(fd *int, s Side, localSends, tcpSender bool) jsonEndSide {
+	js := jsonEndSide{Socket: fd, jsonSpan: newJSONSpan(0, s.Seconds, s.Bytes), Sender: localSends}
+	if u := s.UDP; u != nil {
+		js.jsonUDPRecv = &jsonUDPRecv{JitterMs: u.Jitter * 1000, LostPackets: int64(u.Lost), Packets: u.Packets + u.Lost, LostPercent: u.LostPercent()}
+	}
+	if !tcpSender {
+		return js
+	}
+	r := max(s.Retransmits, 0)
+	js.Retransmits = &r
+	js.jsonTCPStats = &jsonTCPStats{} // zeros when the sender's TCP_INFO is not ours to read
+	if t := s.TCP; t != nil {
+		js.jsonTCPStats = &jsonTCPStats{t.MaxSndCwnd, t.MaxSndWnd, t.MaxRTT, t.MinRTT, t.MeanRTT}
+	}
+	return js
+}

@@ -1,0 +1,124 @@
+package engine
+
+// The intervals of iperf3's -J document, per stream and summed.
+
+// jsonSpan is the part every interval and summary entry shares.
+type jsonSpan struct {
+	Start         float64 `json:"start"`
+	End           float64 `json:"end"`
+	Seconds       float64 `json:"seconds"`
+	Bytes         uint64  `json:"bytes"`
+	BitsPerSecond float64 `json:"bits_per_second"`
+}
+
+func newJSONSpan(start, end float64, bytes uint64) jsonSpan {
+	sp := jsonSpan{Start: start, End: end, Seconds: end - start, Bytes: bytes}
+	if sp.Seconds > 0 {
+		sp.BitsPerSecond = float64(bytes) * 8 / sp.Seconds
+	}
+	return sp
+}
+
+type jsonInterval struct {
+	Streams         []jsonIntervalStream `json:"streams"`
+	Sum             *jsonIntervalSum     `json:"sum,omitempty"`
+	SumBidirReverse *jsonIntervalSum     `json:"sum_bidir_reverse,omitempty"`
+}
+
+type jsonIntervalStream struct {
+	Socket int `json:"socket"`
+	jsonSpan
+	*jsonTCPSample
+	*jsonUDPSent
+	*jsonUDPRecv
+	Omitted bool `json:"omitted"`
+	Sender  bool `json:"sender"`
+}
+
+// jsonUDPSent is a UDP sender's count, as iperf3 writes it.
+type jsonUDPSent struct {
+	Packets uint64 `json:"packets"`
+}
+
+// jsonUDPRecv is a UDP receiver's figures, as iperf3 writes them.
+type jsonUDPRecv struct {
+	JitterMs    float64 `json:"jitter_ms"`
+	LostPackets int64   `json:"lost_packets"`
+	Packets     uint64  `json:"packets"`
+	LostPercent float64 `json:"lost_percent"`
+}
+
+// udpJSON renders a UDP interval figure for a sender or a receiver.
+func udpJSON(sender bool, u *UDPSample) (*jsonUDPSent, *jsonUDPRecv) {
+	if sender {
+		return &jsonUDPSent{Packets: u.Packets}, nil
+	}
+	return nil, &jsonUDPRecv{JitterMs: u.Jitter * 1000, LostPackets: u.Lost, Packets: u.Packets, LostPercent: percent(u.Lost, u.Packets)}
+}
+
+type jsonTCPSample struct {
+	Retransmits uint64 `json:"retransmits"`
+	SndCwnd     uint64 `json:"snd_cwnd"`
+	SndWnd      uint64 `json:"snd_wnd"`
+	RTT         uint32 `json:"rtt"`
+	RTTVar      uint32 `json:"rttvar"`
+	PMTU        uint32 `json:"pmtu"`
+}
+
+type jsonIntervalSum struct {
+	jsonSpan
+	Retransmits *uint64 `json:"retransmits,omitempty"`
+	*jsonUDPSent
+	*jsonUDPRecv
+	Omitted bool `json:"omitted"`
+	Sender  bool `json:"sender"`
+	udp     UDPSample
+	n       int
+}
+
+func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
+	start, end := iv.Start.Seconds(), iv.End.Seconds()
+	ji := jsonInterval{Streams: make([]jsonIntervalStream, len(iv.Streams))}
+	sums := map[bool]*jsonIntervalSum{}
+	order := []bool{}
+	for i, st := range iv.Streams {
+		js := jsonIntervalStream{Socket: st.Socket, jsonSpan: newJSONSpan(start, end, st.Bytes), Omitted: iv.Omitted, Sender: st.Sender}
+		sum := sums[st.Sender]
+		if sum == nil {
+			sum = &jsonIntervalSum{Omitted: iv.Omitted, Sender: st.Sender}
+			if st.Sender && sp.Proto == TCP {
+				sum.Retransmits = new(uint64)
+			}
+			sums[st.Sender] = sum
+			order = append(order, st.Sender)
+		}
+		sum.Bytes += st.Bytes
+		if t := st.TCP; t != nil {
+			js.jsonTCPSample = &jsonTCPSample{t.Retransmits, t.SndCwnd, t.SndWnd, t.RTT, t.RTTVar, t.PMTU}
+			if sum.Retransmits != nil {
+				*sum.Retransmits += t.Retransmits
+			}
+		}
+		if u := st.UDP; u != nil {
+			js.jsonUDPSent, js.jsonUDPRecv = udpJSON(st.Sender, u)
+			sum.n++
+			sum.udp.Packets += u.Packets
+			sum.udp.Lost += u.Lost
+			sum.udp.Jitter += (u.Jitter - sum.udp.Jitter) / float64(sum.n)
+		}
+		ji.Streams[i] = js
+	}
+	for i, dir := range order {
+		sum := sums[dir]
+		sum.jsonSpan = newJSONSpan(start, end, sum.Bytes)
+		if sp.Proto == UDP {
+			sum.jsonUDPSent, sum.jsonUDPRecv = udpJSON(dir, &sum.udp)
+		}
+		if i == 0 {
+			ji.Sum = sum
+		} else {
+			ji.SumBidirReverse = sum
+		}
+	}
+	return ji
+}
