@@ -13,4 +13,8 @@
 // since sockperf prints half round trips by default), TCP and UDP, 64-byte
 // messages; it reports each one's median p50, p99 and p99.9 and the p50
 // ratios, and skips when sockperf is missing.
+//
+// Its benchmarks import the engine and sockopt; its non-test code (the
+// contenders that compare and report run) imports only the standard
+// library.
 package bench

@@ -6,4 +6,6 @@
 //
 // It is what bench/report uses to explain, size by size, why small writes
 // cost more per byte than large ones.
+//
+// It imports pprof's profile reader and nothing of goperf.
 package attrib

@@ -11,4 +11,6 @@
 // With -remote it starts no servers: run `goperf -s`, `iperf3 -s` and
 // `iperf -s` on HOST on those ports, and the clients here test against
 // them.
+//
+// It imports bench (the contenders and their runs).
 package main

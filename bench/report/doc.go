@@ -10,4 +10,6 @@
 // words made from this run's figures.
 //
 //	go run ./bench/report [-seconds 2] [-rounds 2] [-out bench/out] [-iperf3 /path/to/iperf3-3.21]
+//
+// It imports bench, bench/attrib and bench/costmodel.
 package main

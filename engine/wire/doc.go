@@ -14,4 +14,6 @@
 // iperf3 servers test flags for presence only.
 //
 // The package does no I/O policy: callers set deadlines on their connections.
+//
+// It imports only the standard library: never the engine, never sockopt.
 package wire
