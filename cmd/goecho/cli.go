@@ -19,20 +19,21 @@ import (
 
 // cli is goecho's command line: the seed's flags, and the measuring ones.
 type cli struct {
-	Server bool   `short:"s" help:"Run an echo server." xor:"mode" required:""`
-	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode" required:""`
+	Server bool   `short:"s" help:"Run an echo server." xor:"mode"`
+	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode"`
 	Host   string `arg:"" optional:"" help:"Server to dial (client only; default localhost)."`
 
 	Port    int              `short:"p" default:"5001" help:"Server port."`
 	Addr    string           `short:"a" help:"Address to listen on (server) or to dial (client, instead of HOST)."`
 	UDP     bool             `short:"u" help:"UDP instead of TCP."`
 	Buffer  units.BufferSize `short:"b" default:"16K" help:"Buffer size: the server's reads, the client's pieces of a long line (over UDP, its datagrams), e.g. 16384, 16K."`
+	Window  units.ByteSize   `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M; default the kernel's."`
 	Verbose bool             `short:"V" help:"More detail: every connection the server accepts and closes."`
 
 	measureFlags
 	serverFlags
 
-	Version kong.VersionFlag `help:"Print the version and exit."`
+	Version kong.VersionFlag `short:"v" help:"Print the version and exit."`
 }
 
 // measureFlags select and shape the measuring mode (client only).
@@ -73,9 +74,11 @@ func (s spinWindow) window() time.Duration {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c cli
 	status, done, err := cmdline.Parse(&c, cmdline.Command{
-		Name:        "goecho",
-		Description: "Echo server and client over TCP and UDP, and a round-trip latency tool.",
-		Version:     "goecho " + version.Number,
+		Name: "goecho",
+		Description: "Echo server and client over TCP and UDP, and a round-trip latency tool.\n\n" +
+			"  goecho -s [flags]           run an echo server\n" +
+			"  goecho -c [HOST] [flags]    echo standard input's lines, or measure round trips (--latency, --rate)",
+		Version: "goecho " + version.Number,
 	}, args, stdout, stderr)
 	if done {
 		return status // --help or --version
@@ -93,6 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // Validate checks what kong's tags cannot.
 func (c *cli) Validate() error {
 	switch {
+	case !c.Server && !c.Client:
+		return errors.New("choose a mode: -s to run an echo server, or -c [HOST] to run a client (goecho --help lists the flags)")
 	case c.Server && c.Host != "":
 		return errors.New("a server takes no HOST (use -a to choose the address to listen on)")
 	case c.Host != "" && c.Addr != "" && c.Host != c.Addr:

@@ -17,7 +17,7 @@ func TestBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-c", "--no-such-flag"}, "unknown flag --no-such-flag"},
-		{[]string{}, "missing flags"},
+		{[]string{}, "choose a mode: -s to run an echo server, or -c [HOST] to run a client"},
 		{[]string{"-c", "-s"}, "--server"},
 		{[]string{"-s", "somehost"}, "a server takes no HOST"},
 		{[]string{"-c", "-b", "0"}, "buffer size must be 1 byte to 1G"},

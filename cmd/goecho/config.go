@@ -26,6 +26,7 @@ func (c *cli) serve(ctx context.Context, out output.Output) error {
 		Buffer:      int(c.Buffer.ByteSize),
 		MaxConns:    c.MaxConns,
 		IdleTimeout: time.Duration(c.IdleTO),
+		Window:      int(c.Window),
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err
@@ -46,6 +47,7 @@ func (c *cli) clientConfig() echo.ClientConfig {
 		Buffer:       int(c.Buffer.ByteSize),
 		LostTimeout:  time.Duration(c.Timeout),
 		StallTimeout: time.Duration(c.IdleTO),
+		Window:       int(c.Window),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goperf/goperf/engine/transport"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // Proto is the transport an echo runs over: TCP or UDP, as goperf's.
@@ -50,6 +51,7 @@ type ServerConfig struct {
 	Buffer      int           // TCP: bytes per read; UDP reads whole datagrams
 	MaxConns    int           // TCP connections echoed at once; more are refused
 	IdleTimeout time.Duration // TCP: close a connection idle this long (fires within twice that)
+	Window      int           // SO_SNDBUF and SO_RCVBUF in bytes (-w); 0 = the kernel's default
 }
 
 func (c *ServerConfig) defaults() {
@@ -67,6 +69,7 @@ type ClientConfig struct {
 	ConnectTimeout time.Duration // dialling one connection
 	LostTimeout    time.Duration // UDP: a message not echoed within this is lost
 	StallTimeout   time.Duration // TCP: a connection whose echo is this late fails (fires within twice that)
+	Window         int           // SO_SNDBUF and SO_RCVBUF in bytes (-w); 0 = the kernel's default
 }
 
 func (c *ClientConfig) defaults() {
@@ -121,4 +124,9 @@ func orDefault[T comparable](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// windowOptions asks for socket buffers of window bytes, as iperf3's -w.
+func windowOptions(window int) sockopt.Options {
+	return sockopt.Options{SendBuffer: window, RecvBuffer: window}
 }

@@ -20,7 +20,7 @@ func announce(cfg *ClientConfig, out output.Output) {
 // kernel filters out datagrams from anyone else and reports an ICMP port
 // unreachable as a refused read.
 func dial(ctx context.Context, cfg *ClientConfig) (net.Conn, error) {
-	d := net.Dialer{Timeout: cfg.ConnectTimeout}
+	d := net.Dialer{Timeout: cfg.ConnectTimeout, Control: windowOptions(cfg.Window).Control()}
 	conn, err := d.DialContext(ctx, network(cfg.Proto), cfg.address())
 	if err != nil && ctx.Err() != nil {
 		return nil, output.ErrInterrupted

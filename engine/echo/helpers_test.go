@@ -41,6 +41,7 @@ type testServer struct {
 func startServer(t *testing.T, cfg ServerConfig) *testServer {
 	t.Helper()
 	cfg.Bind = "127.0.0.1"
+	cfg.Window = max(cfg.Window, testWindow)
 	out, _, log := testOutput(output.Text)
 	srv := NewServer(cfg, out)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -77,8 +78,19 @@ func portOf(a net.Addr) string {
 
 // client returns a client configuration for the server.
 func (ts *testServer) client(proto Proto) ClientConfig {
-	return ClientConfig{Proto: proto, Host: "127.0.0.1", Port: ts.port, LostTimeout: 500 * time.Millisecond, StallTimeout: 2 * time.Second}
+	return ClientConfig{Proto: proto, Host: "127.0.0.1", Port: ts.port, LostTimeout: testLostTimeout,
+		StallTimeout: 2 * time.Second, Window: testWindow}
 }
+
+// What a loaded machine needs of a clean UDP run. Its sockets hold every
+// datagram a test sends (at most 1000 messages of at most 1000 bytes, about
+// 2.3 KB each in the kernel's accounting), so a server or client that a
+// CPU hog keeps off the CPU drops none; and an echo counts lost only after
+// 5 s. A run that loses nothing waits only until the last echo is back.
+const (
+	testWindow      = 4 << 20
+	testLostTimeout = 5 * time.Second
+)
 
 // assertEchoes checks that the server still echoes: a short closed-loop
 // run must see every message come back.

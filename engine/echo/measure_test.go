@@ -52,7 +52,7 @@ func TestMeasure(t *testing.T) {
 func checkSummary(t *testing.T, sum *Summary, m *MeasureConfig) {
 	t.Helper()
 	if sum.Errors != 0 || sum.Mismatched != 0 || sum.Lost != 0 || sum.Echoed != sum.Sent {
-		t.Errorf("sent %d echoed %d errors %d mismatched %d lost %d", sum.Sent, sum.Echoed, sum.Errors, sum.Mismatched, sum.Lost)
+		t.Errorf("sent %d echoed %d errors %d mismatched %d lost %d (late %d)", sum.Sent, sum.Echoed, sum.Errors, sum.Mismatched, sum.Lost, sum.Late)
 	}
 	if m.Count > 0 && sum.Sent != m.Count {
 		t.Errorf("sent %d, want %d", sum.Sent, m.Count)
@@ -131,7 +131,9 @@ func TestServerGoneMidRun(t *testing.T) {
 			out, _, _ := testOutput(output.JSON)
 			start := time.Now()
 			m := MeasureConfig{Size: 64, Duration: 10 * time.Second, Conns: 2, Rate: rate}
-			sum, err := Measure(context.Background(), ts.client(proto), m, out)
+			cfg := ts.client(proto)
+			cfg.LostTimeout = 500 * time.Millisecond // a UDP echo that will never come is noticed by its absence
+			sum, err := Measure(context.Background(), cfg, m, out)
 			if err == nil || sum == nil || sum.Errors == 0 {
 				t.Errorf("rate %v: got %v and %+v, want failed connections", rate, err, sum)
 			}

@@ -40,7 +40,7 @@ func NewServer(cfg ServerConfig, out output.Output) *Server {
 // Listen opens the socket and prints the seed's line,
 // "Listening on [::]:5001 using tcp".
 func (s *Server) Listen(ctx context.Context) error {
-	var lc net.ListenConfig
+	lc := net.ListenConfig{Control: windowOptions(s.cfg.Window).Control()}
 	addr := net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.cfg.Port))
 	var err error
 	if s.cfg.Proto == UDP {

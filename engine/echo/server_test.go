@@ -15,6 +15,7 @@ import (
 
 	"github.com/goperf/goperf/engine/output"
 	"github.com/goperf/goperf/engine/transport"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // TestThousandConns runs ping-pong on 1000 TCP connections at once against
@@ -213,4 +214,37 @@ func TestBusy(t *testing.T) {
 	held[0].Close()
 	waitFor(t, "a free slot", func() bool { return ts.Conns() < 2 })
 	assertEchoes(t, ts.client(TCP))
+}
+
+// TestWindow: -w reaches the server's and the client's sockets, read back
+// from the kernel (which doubles what was asked, and may cap it at
+// rmem_max/wmem_max without CAP_NET_ADMIN: the test asks below the
+// default caps when it is not root).
+func TestWindow(t *testing.T) {
+	const window = 128 << 10
+	for _, proto := range []Proto{TCP, UDP} {
+		ts := startServer(t, ServerConfig{Proto: proto, Window: window})
+		var sc syscall.Conn = ts.pc
+		if proto == TCP {
+			sc = ts.ln.(*net.TCPListener)
+		}
+		g, err := sockopt.Read(sc)
+		if err != nil {
+			t.Skipf("no socket options here: %v", err)
+		}
+		if g.RecvBuffer < testWindow || g.SendBuffer < testWindow {
+			t.Errorf("%v server: buffers %d/%d, asked %d", proto, g.SendBuffer, g.RecvBuffer, testWindow)
+		}
+		cfg := ts.client(proto)
+		cfg.Window = window
+		conn, err := dial(context.Background(), &cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ = sockopt.Read(conn.(syscall.Conn))
+		conn.Close()
+		if g.RecvBuffer < window || g.SendBuffer < window {
+			t.Errorf("%v client: buffers %d/%d, asked %d", proto, g.SendBuffer, g.RecvBuffer, window)
+		}
+	}
 }
