@@ -15,16 +15,24 @@ build: ## build goperf and goecho into bin/
 
 demo: build ## run a goperf server and client on loopback (port $(PORT)) and print the results
 	@$(BIN)/goperf -s -1 -p $(PORT) > $(BIN)/demo-server.log 2>&1 & server=$$!; \
-	sleep 0.5; \
+	for i in $$(seq 50); do grep -q '^Listening on' $(BIN)/demo-server.log && break; kill -0 $$server 2>/dev/null || break; sleep 0.1; done; \
+	if ! grep -q '^Listening on' $(BIN)/demo-server.log; then \
+		echo "make demo: the demo's goperf server did not start on port $(PORT) (another server there? try make demo PORT=5301):"; \
+		cat $(BIN)/demo-server.log; kill $$server 2>/dev/null; exit 1; \
+	fi; \
 	echo "== client: goperf -c localhost -p $(PORT) -t 3 -P 2"; \
 	$(BIN)/goperf -c localhost -p $(PORT) -t 3 -P 2; status=$$?; \
-	wait $$server; \
+	wait $$server || status=1; \
 	echo; echo "== server: goperf -s -1 -p $(PORT)"; cat $(BIN)/demo-server.log; \
 	exit $$status
 
 demo-echo: build ## run a goecho server on loopback (port $(ECHO_PORT)): echo two lines, then measure round trips
 	@$(BIN)/goecho -s -a 127.0.0.1 -p $(ECHO_PORT) > $(BIN)/demo-echo-server.log 2>&1 & server=$$!; \
-	sleep 0.5; \
+	for i in $$(seq 50); do grep -q 'Listening' $(BIN)/demo-echo-server.log && break; kill -0 $$server 2>/dev/null || break; sleep 0.1; done; \
+	if ! grep -q 'Listening' $(BIN)/demo-echo-server.log; then \
+		echo "make demo-echo: the demo's goecho server did not start on port $(ECHO_PORT) (another server there? try make demo-echo ECHO_PORT=5002):"; \
+		cat $(BIN)/demo-echo-server.log; kill $$server 2>/dev/null; exit 1; \
+	fi; \
 	printf '%s\n' "== printf 'hello\\nworld\\n' | goecho -c 127.0.0.1 -p $(ECHO_PORT)"; \
 	printf 'hello\nworld\n' | $(BIN)/goecho -c 127.0.0.1 -p $(ECHO_PORT) && \
 	echo && echo "== goecho -c 127.0.0.1 -p $(ECHO_PORT) --latency -t 3 -m 64" && \

@@ -27,7 +27,10 @@ const (
 func RunClient(ctx context.Context, cfg ClientConfig, out Output) (*Summary, error) {
 	c := &client{cfg: cfg, out: out, rep: newReporter(out, true), cookie: wire.NewCookie()}
 	sum, err := c.runTest(ctx)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrInterrupted) && c.summary != nil:
+		return c.summary, err // reported with the partial summary (terminate)
+	case err != nil:
 		c.rep.failed(err)
 	}
 	return sum, err
@@ -60,7 +63,7 @@ func (c *client) runTest(ctx context.Context) (*Summary, error) {
 		return nil, err
 	}
 	if c.out.Format == Text {
-		fmt.Fprintf(c.out.W, "Dialing %s using %s\n", c.cfg.addr(), c.cfg.Proto)
+		fmt.Fprintf(c.out.W, "%sDialing %s using %s\n", titlePrefix(c.cfg.Title), c.cfg.addr(), c.cfg.Proto)
 	}
 	if err := c.connect(ctx); err != nil {
 		return nil, err
@@ -272,6 +275,8 @@ func (c *client) terminate() error {
 	snap := c.run.snapshot()
 	c.outcome = &outcome{spec: &c.cfg.Spec, streams: c.streams, local: c.sampler.finish(c.end, snap), cpu: c.cpu}
 	if sum, err := c.outcome.summarize(&wire.Results{}, true); err == nil {
+		sum.Interrupted = true
+		c.summary = sum
 		c.rep.finished(sum)
 	}
 	return ErrInterrupted

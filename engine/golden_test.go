@@ -72,12 +72,13 @@ func (c goldenCase) play(rep reporter) {
 	rep.finished(c.sum)
 }
 
-// goldenCases are the tests the issue names: TCP -P 2, -R, --bidir, UDP
-// with loss, and one that fails.
+// goldenCases: TCP -P 2, -R, --bidir, -T with --extra-data, UDP with
+// loss, and a test that fails.
 func goldenCases() []goldenCase {
 	tcp2 := Spec{Proto: TCP, Streams: 2, Length: 128 << 10, Duration: 2 * time.Second}
 	rev := Spec{Proto: TCP, Streams: 1, Direction: Reverse, Length: 128 << 10, Duration: 2 * time.Second}
 	bidir := Spec{Proto: TCP, Streams: 1, Direction: Bidir, Length: 128 << 10, Duration: 2 * time.Second}
+	titled := Spec{Proto: TCP, Streams: 1, Length: 128 << 10, Duration: 2 * time.Second, Title: "golden", ExtraData: "extra"}
 	udp := Spec{Proto: UDP, Streams: 1, Length: 1400, Bitrate: 100e6, Duration: 2 * time.Second}
 	return []goldenCase{
 		{name: "tcp_P2", start: goldenStart(&tcp2, 2),
@@ -87,6 +88,8 @@ func goldenCases() []goldenCase {
 		{name: "tcp_bidir", start: goldenStart(&bidir, 2),
 			intervals: tcpIntervals([]bool{true, false}), sum: tcpSummary(&bidir, []bool{true, false})},
 		{name: "udp_loss", start: goldenStart(&udp, 1), intervals: udpIntervals(), sum: udpSummary()},
+		{name: "tcp_title", start: goldenStart(&titled, 1),
+			intervals: tcpIntervals([]bool{true}), sum: tcpSummary(&titled, []bool{true})},
 		{name: "error", start: goldenStart(&tcp2, 2), intervals: tcpIntervals([]bool{true, true})[:1],
 			err: errors.New("control connection closed unexpectedly")},
 	}

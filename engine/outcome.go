@@ -155,7 +155,9 @@ func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetr
 	lr := o.local[i]
 	local := Side{Seconds: lr.seconds, Bytes: lr.bytes, Retransmits: lr.retrans, TCP: lr.tcp}
 	peer := Side{Retransmits: -1}
-	if remote != nil {
+	if remote == nil {
+		peer.Unreported, peer.Seconds = true, local.Seconds
+	} else {
 		peer.Seconds = remote.res.EndTime - remote.res.StartTime
 		peer.Bytes = uint64(max(remote.res.Bytes, 0))
 		if remoteRetrans && remote.res.Retransmits >= 0 {
@@ -263,6 +265,7 @@ func newTotals(local bool) Totals {
 // are the longest of the streams'; retransmits stay -1 unless some stream
 // knows them; UDP jitter is the streams' mean, as iperf3 reports it.
 func addSide(t *Side, s Side, n int) {
+	t.Unreported = t.Unreported || s.Unreported
 	t.Bytes += s.Bytes
 	t.Seconds = max(t.Seconds, s.Seconds)
 	if s.Retransmits >= 0 {

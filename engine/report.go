@@ -41,6 +41,7 @@ type streamStart struct {
 	asked         sockopt.Options // options requested for the socket
 	granted       sockopt.Granted // options the kernel reports
 	path          ioPath
+	gso, gro      bool // a UDP stream sends with GSO, receives with GRO
 }
 
 // hostPortPair is an address split for reports.
@@ -65,6 +66,10 @@ func streamStarts(ss []*stream) []streamStart {
 		rh, rp := hostPort(s.conn.RemoteAddr())
 		out[i] = streamStart{id: s.id, fd: s.fd, local: hostPortPair{lh, lp}, remote: hostPortPair{rh, rp},
 			asked: s.asked, granted: s.granted, path: s.path}
+		if s.udp != nil {
+			gso, gro := s.udp.io.Offload()
+			out[i].gso, out[i].gro = gso && s.sender, gro && !s.sender
+		}
 	}
 	return out
 }

@@ -49,6 +49,7 @@ func (j *jsonReporter) write() {
 func (j *jsonReporter) started(si *startInfo) {
 	j.info = si
 	j.doc.Start = newJSONStart(si, j.host)
+	j.doc.Title, j.doc.ExtraData = si.spec.Title, si.spec.ExtraData
 	if j.stream {
 		j.event("start", j.doc.Start)
 	}
@@ -87,7 +88,13 @@ func (j *jsonReporter) serverOutput(text string, doc json.RawMessage) {
 
 func (j *jsonReporter) finished(sum *Summary) {
 	end := newJSONEnd(sum)
+	if sum.Interrupted {
+		j.doc.Error = interruptedText
+	}
 	if j.stream {
+		if sum.Interrupted {
+			j.event("error", interruptedText)
+		}
 		j.event("end", end)
 		return
 	}
@@ -95,13 +102,18 @@ func (j *jsonReporter) finished(sum *Summary) {
 	j.write()
 }
 
+// interruptedText is the error of an interrupted client's document, in
+// iperf3's words.
+const interruptedText = "interrupt - the client has terminated"
+
 func (j *jsonReporter) failed(err error) {
 	if j.stream {
 		j.event("error", err.Error())
+		j.event("end", struct{}{}) // as iperf3: the stream always ends with end
 		return
 	}
 	if j.doc.Start == nil {
-		j.doc.Start = &jsonStart{Connected: []jsonConnected{}, Version: j.host.version, SystemInfo: j.host.system}
+		j.doc.Start = jsonStartBare{Connected: []jsonConnected{}, Version: j.host.version, SystemInfo: j.host.system}
 	}
 	j.doc.Error = err.Error()
 	j.doc.End = struct{}{}
@@ -116,11 +128,13 @@ func (j *jsonReporter) document() json.RawMessage {
 
 // jsonDoc is iperf3's -J document.
 type jsonDoc struct {
-	Start            *jsonStart      `json:"start"`
+	Start            any             `json:"start"` // *jsonStart, or jsonStartBare after a failure before it
 	Intervals        []jsonInterval  `json:"intervals"`
 	End              any             `json:"end"`
+	Error            string          `json:"error,omitempty"`
+	Title            string          `json:"title,omitempty"`      // -T
+	ExtraData        string          `json:"extra_data,omitempty"` // --extra-data
 	ServerOutputJSON json.RawMessage `json:"server_output_json,omitempty"`
 	ServerOutputText string          `json:"server_output_text,omitempty"`
-	Error            string          `json:"error,omitempty"`
 	Goperf           *jsonDocExt     `json:"goperf,omitempty"`
 }

@@ -33,6 +33,15 @@ type jsonEndSide struct {
 	Sender bool `json:"sender"`
 }
 
+// jsonUDPRecv is a UDP stream's or sum's loss and jitter at the end, as
+// iperf3 writes them.
+type jsonUDPRecv struct {
+	JitterMs    float64 `json:"jitter_ms"`
+	LostPackets int64   `json:"lost_packets"`
+	Packets     uint64  `json:"packets"`
+	LostPercent float64 `json:"lost_percent"`
+}
+
 // jsonUDPEnd is iperf3's end-of-test entry for a UDP stream or sum.
 type jsonUDPEnd struct {
 	Socket *int `json:"socket,omitempty"`
@@ -50,7 +59,10 @@ type jsonDocExt struct {
 }
 
 type jsonEndExt struct {
-	Streams []jsonUDPAccount `json:"streams"`
+	Streams []jsonUDPAccount `json:"streams,omitempty"`
+	// Interrupted: the test was interrupted and the peer never reported;
+	// its sides read 0 bytes, as iperf3 writes them, counted by nobody.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 type jsonUDPAccount struct {
@@ -86,6 +98,7 @@ func newJSONUDPIO(u *UDPStats) *jsonUDPIO {
 }
 
 type jsonTCPStats struct {
+	Reorder    uint32 `json:"reorder"`
 	MaxSndCwnd uint64 `json:"max_snd_cwnd"`
 	MaxSndWnd  uint64 `json:"max_snd_wnd"`
 	MaxRTT     uint32 `json:"max_rtt"`
@@ -130,13 +143,30 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 		e.SumSentBidirReverse, e.SumReceivedBidirReverse = &snd, &rcv
 	}
 	if !tcp {
+		udpSumRoles(e)
 		e.Sum = newJSONUDPEnd(nil, sum.Forward.Sender, sum.Forward.Receiver, sum.Forward.Local)
 		if r := sum.Reverse; r != nil {
 			e.SumBidirReverse = newJSONUDPEnd(nil, r.Sender, r.Receiver, r.Local)
 		}
 		e.Goperf = newJSONEndExt(sum)
 	}
+	if sum.Interrupted {
+		if e.Goperf == nil {
+			e.Goperf = &jsonEndExt{}
+		}
+		e.Goperf.Interrupted = true
+	}
 	return e
+}
+
+// udpSumRoles labels a UDP test's sums as iperf3 does, whichever end is
+// local: sum_sent (and its bidir reverse) as the sender's, sum_received as
+// the receiver's.
+func udpSumRoles(e *jsonEnd) {
+	e.SumSent.Sender, e.SumReceived.Sender = true, false
+	if e.SumSentBidirReverse != nil {
+		e.SumSentBidirReverse.Sender, e.SumReceivedBidirReverse.Sender = true, false
+	}
 }
 
 // newJSONUDPEnd renders a UDP stream or sum as iperf3 does: the local
@@ -194,9 +224,12 @@ func newJSONEndSide(fd *int, s Side, localSends, tcpSender bool) jsonEndSide {
 	}
 	r := max(s.Retransmits, 0)
 	js.Retransmits = &r
+	if fd == nil {
+		return js // a sum: iperf3 sums retransmits only
+	}
 	js.jsonTCPStats = &jsonTCPStats{} // zeros when the sender's TCP_INFO is not ours to read
 	if t := s.TCP; t != nil {
-		js.jsonTCPStats = &jsonTCPStats{t.MaxSndCwnd, t.MaxSndWnd, t.MaxRTT, t.MinRTT, t.MeanRTT}
+		js.jsonTCPStats = &jsonTCPStats{t.Reorder, t.MaxSndCwnd, t.MaxSndWnd, t.MaxRTT, t.MinRTT, t.MeanRTT}
 	}
 	return js
 }

@@ -29,31 +29,28 @@ type jsonIntervalStream struct {
 	Socket int `json:"socket"`
 	jsonSpan
 	*jsonTCPSample
-	*jsonUDPSent
-	*jsonUDPRecv
+	*jsonUDPInterval
 	Omitted bool `json:"omitted"`
 	Sender  bool `json:"sender"`
 }
 
-// jsonUDPSent is a UDP sender's count, as iperf3 writes it.
-type jsonUDPSent struct {
-	Packets uint64 `json:"packets"`
-}
-
-// jsonUDPRecv is a UDP receiver's figures, as iperf3 writes them.
-type jsonUDPRecv struct {
-	JitterMs    float64 `json:"jitter_ms"`
-	LostPackets int64   `json:"lost_packets"`
-	Packets     uint64  `json:"packets"`
-	LostPercent float64 `json:"lost_percent"`
+// jsonUDPInterval is a UDP interval figure as iperf3 writes it: a sender's
+// count of datagrams; a receiver's jitter and loss around its count. (One
+// struct: encoding/json drops a key that two embedded structs both have.)
+type jsonUDPInterval struct {
+	JitterMs    *float64 `json:"jitter_ms,omitempty"`
+	LostPackets *int64   `json:"lost_packets,omitempty"`
+	Packets     uint64   `json:"packets"`
+	LostPercent *float64 `json:"lost_percent,omitempty"`
 }
 
 // udpJSON renders a UDP interval figure for a sender or a receiver.
-func udpJSON(sender bool, u *UDPSample) (*jsonUDPSent, *jsonUDPRecv) {
+func udpJSON(sender bool, u *UDPSample) *jsonUDPInterval {
 	if sender {
-		return &jsonUDPSent{Packets: u.Packets}, nil
+		return &jsonUDPInterval{Packets: u.Packets}
 	}
-	return nil, &jsonUDPRecv{JitterMs: u.Jitter * 1000, LostPackets: u.Lost, Packets: u.Packets, LostPercent: percent(u.Lost, u.Packets)}
+	jitter, lost, pct := u.Jitter*1000, u.Lost, percent(u.Lost, u.Packets)
+	return &jsonUDPInterval{JitterMs: &jitter, LostPackets: &lost, Packets: u.Packets, LostPercent: &pct}
 }
 
 type jsonTCPSample struct {
@@ -63,13 +60,13 @@ type jsonTCPSample struct {
 	RTT         uint32 `json:"rtt"`
 	RTTVar      uint32 `json:"rttvar"`
 	PMTU        uint32 `json:"pmtu"`
+	Reorder     uint32 `json:"reorder"`
 }
 
 type jsonIntervalSum struct {
 	jsonSpan
 	Retransmits *uint64 `json:"retransmits,omitempty"`
-	*jsonUDPSent
-	*jsonUDPRecv
+	*jsonUDPInterval
 	Omitted bool `json:"omitted"`
 	Sender  bool `json:"sender"`
 	udp     UDPSample
@@ -94,13 +91,13 @@ func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
 		}
 		sum.Bytes += st.Bytes
 		if t := st.TCP; t != nil {
-			js.jsonTCPSample = &jsonTCPSample{t.Retransmits, t.SndCwnd, t.SndWnd, t.RTT, t.RTTVar, t.PMTU}
+			js.jsonTCPSample = &jsonTCPSample{t.Retransmits, t.SndCwnd, t.SndWnd, t.RTT, t.RTTVar, t.PMTU, t.Reorder}
 			if sum.Retransmits != nil {
 				*sum.Retransmits += t.Retransmits
 			}
 		}
 		if u := st.UDP; u != nil {
-			js.jsonUDPSent, js.jsonUDPRecv = udpJSON(st.Sender, u)
+			js.jsonUDPInterval = udpJSON(st.Sender, u)
 			sum.n++
 			sum.udp.Packets += u.Packets
 			sum.udp.Lost += u.Lost
@@ -112,7 +109,7 @@ func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
 		sum := sums[dir]
 		sum.jsonSpan = newJSONSpan(start, end, sum.Bytes)
 		if sp.Proto == UDP {
-			sum.jsonUDPSent, sum.jsonUDPRecv = udpJSON(dir, &sum.udp)
+			sum.jsonUDPInterval = udpJSON(dir, &sum.udp)
 		}
 		if i == 0 {
 			ji.Sum = sum

@@ -26,6 +26,13 @@ type jsonStart struct {
 	Goperf             *jsonStartExt   `json:"goperf,omitempty"`
 }
 
+// jsonStartBare is the start of a document whose test never started.
+type jsonStartBare struct {
+	Connected  []jsonConnected `json:"connected"`
+	Version    string          `json:"version"`
+	SystemInfo string          `json:"system_info"`
+}
+
 type jsonConnected struct {
 	Socket     int    `json:"socket"`
 	LocalHost  string `json:"local_host"`
@@ -59,6 +66,8 @@ type jsonTestStart struct {
 	Bidir         int     `json:"bidir"`
 	FQRate        uint64  `json:"fqrate"`
 	Interval      float64 `json:"interval"`
+	GSO           int     `json:"gso"` // 1 when a local UDP sender uses GSO (iperf3: --gsro asked)
+	GRO           int     `json:"gro"` // 1 when a local UDP receiver uses GRO
 }
 
 // jsonStartExt is goperf's addition to start: how the streams call the
@@ -105,10 +114,10 @@ func newJSONStart(si *startInfo, host hostInfo) *jsonStart {
 		st.AcceptedConnection = peer
 	}
 	if sp.Proto == TCP {
-		mss := si.ctrlMSS
-		if sp.MSS > 0 {
-			st.TCPMSS = &mss
+		if mss := sp.MSS; mss > 0 {
+			st.TCPMSS = &mss // as iperf3: what -M asked
 		} else {
+			mss := si.ctrlMSS
 			st.TCPMSSDefault = &mss
 		}
 	}
@@ -158,6 +167,9 @@ func newJSONTestStart(si *startInfo) *jsonTestStart {
 	}
 	if sp.Direction == Bidir {
 		ts.Bidir = 1
+	}
+	for _, s := range si.streams {
+		ts.GSO, ts.GRO = max(ts.GSO, b2i(s.gso)), max(ts.GRO, b2i(s.gro))
 	}
 	return ts
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -20,12 +21,44 @@ type textReporter struct {
 	out     Output
 	client  bool
 	info    *startInfo
-	lastSep bool // the last line printed was a separator
+	lastSep bool   // the last line printed was a separator
+	title   string // -T: "title:  " before every line, as iperf3 prints it
+	midLine bool   // the last write ended inside a line
 }
 
 func (t *textReporter) printf(format string, args ...any) {
-	fmt.Fprintf(t.out.W, format, args...)
 	t.lastSep = false
+	if t.title == "" {
+		fmt.Fprintf(t.out.W, format, args...)
+		return
+	}
+	_, _ = io.WriteString(t.out.W, t.titled(fmt.Sprintf(format, args...)))
+}
+
+// titlePrefix is what iperf3 prints before each line of a test with
+// title -T: the title and a colon, or nothing.
+func titlePrefix(title string) string {
+	if title == "" {
+		return ""
+	}
+	return title + ":  "
+}
+
+// titled puts the title before each line of s that starts here.
+func (t *textReporter) titled(s string) string {
+	var b strings.Builder
+	for s != "" {
+		if !t.midLine {
+			b.WriteString(t.title)
+		}
+		line, rest, nl := strings.Cut(s, "\n")
+		b.WriteString(line)
+		if nl {
+			b.WriteByte('\n')
+		}
+		t.midLine, s = !nl, rest
+	}
+	return b.String()
 }
 
 // separate prints a separator unless one was just printed.
@@ -50,6 +83,7 @@ func (t *textReporter) tcpSender() bool {
 
 func (t *textReporter) started(si *startInfo) {
 	t.info = si
+	t.title = titlePrefix(si.spec.Title)
 	for _, s := range si.streams {
 		t.printf("[%3d] local %s port %d connected to %s port %d\n", s.fd, s.local.host, s.local.port, s.remote.host, s.remote.port)
 	}
@@ -123,6 +157,17 @@ func (t *textReporter) line(label string, start, end float64, bytes uint64, seco
 		bps = float64(bytes) * 8 / seconds
 	}
 	t.printf("%s %6.2f-%-6.2f sec  %s  %s%s\n", label, start, end, formatBytes(float64(bytes)), formatBits(bps), tail)
+}
+
+// sideLine prints one side of a summary, or, for a side the peer never
+// reported, says so instead of printing a count nobody made.
+func (t *textReporter) sideLine(label string, s Side, tail string) {
+	if !s.Unreported {
+		t.line(label, 0, s.Seconds, s.Bytes, s.Seconds, tail)
+		return
+	}
+	role := tail[strings.LastIndexByte(tail, ' ')+1:]
+	t.printf("%s %6.2f-%-6.2f sec  not reported: the test was interrupted  %s\n", label, 0.0, s.Seconds, role)
 }
 
 func (t *textReporter) interval(iv *Interval) {
@@ -236,7 +281,7 @@ func (t *textReporter) finished(sum *Summary) {
 	if t.out.Verbose {
 		t.cpu(sum)
 	}
-	if t.client {
+	if t.client && !sum.Interrupted {
 		t.printf("\ngoperf Done.\n")
 	}
 }
@@ -252,9 +297,9 @@ func (t *textReporter) summaryPair(label string, snd, rcv Side) {
 	case snd.Retransmits >= 0:
 		sndTail = fmt.Sprintf("  %3d             ", snd.Retransmits)
 	}
-	t.line(label, 0, snd.Seconds, snd.Bytes, snd.Seconds, sndTail+"sender")
-	t.line(label, 0, rcv.Seconds, rcv.Bytes, rcv.Seconds, rcvTail+"receiver")
-	if rcv.UDP != nil {
+	t.sideLine(label, snd, sndTail+"sender")
+	t.sideLine(label, rcv, rcvTail+"receiver")
+	if rcv.UDP != nil && !snd.Unreported && !rcv.Unreported {
 		t.udpAccount(label, snd.UDP, rcv.UDP)
 	}
 }

@@ -213,9 +213,11 @@ func (sm *sampler) sampleTCP(s *stream, t *track) *TCPSample {
 		RTT:         ti.RTT,
 		RTTVar:      ti.RTTVar,
 		PMTU:        ti.PMTU,
+		Reorder:     ti.ReordSeen,
 	}
 	t.retransPrev = ti.TotalRetrans
 	st := &t.stats
+	st.Reorder = ti.ReordSeen
 	st.MaxSndCwnd = max(st.MaxSndCwnd, ti.SndCwnd)
 	st.MaxSndWnd = max(st.MaxSndWnd, ti.SndWnd)
 	st.MaxRTT = max(st.MaxRTT, ti.RTT)

@@ -36,6 +36,7 @@ type TCPSample struct {
 	RTT         uint32 // µs
 	RTTVar      uint32 // µs
 	PMTU        uint32 // bytes
+	Reorder     uint32 // reordering events seen since the stream began (iperf3's reorder)
 }
 
 // Seconds returns the interval's length in seconds.
@@ -49,6 +50,10 @@ type Side struct {
 	Retransmits int64 // TCP sender with counts; -1 when unknown
 	TCP         *TCPStats
 	UDP         *UDPStats
+	// Unreported: the peer never reported this side (the test was
+	// interrupted); Bytes are 0, not counted, and Seconds are the local
+	// side's.
+	Unreported bool
 }
 
 // UDPStats is a UDP stream's account, or a sum. On the sender's side
@@ -100,6 +105,7 @@ type TCPStats struct {
 	MaxSndCwnd, MaxSndWnd uint64 // bytes
 	MaxRTT, MinRTT        uint32 // µs
 	MeanRTT               uint32 // µs
+	Reorder               uint32 // reordering events seen, at the last sample
 }
 
 // BitsPerSecond returns the side's mean rate.
@@ -145,4 +151,7 @@ type Summary struct {
 	// SenderCongestion and ReceiverCongestion name each end's TCP
 	// congestion control, when known.
 	SenderCongestion, ReceiverCongestion string
+	// Interrupted: the client was interrupted (a signal) and the summary
+	// holds its own side only; the peer's sides are Unreported.
+	Interrupted bool
 }

@@ -26,5 +26,9 @@ func systemInfo() string {
 		}
 		parts = append(parts, strings.TrimSpace(string(b)))
 	}
-	return strings.Join(append(parts, runtime.GOARCH), " ")
+	arch := runtime.GOARCH
+	if b, err := os.ReadFile("/proc/sys/kernel/arch"); err == nil { // uname -m's name (x86_64), Linux 6.1+
+		arch = strings.TrimSpace(string(b))
+	}
+	return strings.Join(append(parts, arch), " ")
 }

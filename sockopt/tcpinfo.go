@@ -11,6 +11,7 @@ type TCPInfo struct {
 	RTTVar       uint32 // round-trip time variance, µs
 	PMTU         uint32 // path MTU, bytes
 	Reordering   uint32 // reordering metric, segments
+	ReordSeen    uint32 // reordering events seen since the connection opened (Linux 4.19+)
 	SndMSS       uint32 // sender MSS, bytes
 }
 

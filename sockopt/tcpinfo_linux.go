@@ -26,6 +26,7 @@ func tcpInfo(fd int) (TCPInfo, error) {
 		RTTVar:       ti.Rttvar,
 		PMTU:         ti.Pmtu,
 		Reordering:   ti.Reordering,
+		ReordSeen:    ti.Reord_seen,
 		SndMSS:       ti.Snd_mss,
 	}, nil
 }

@@ -58,3 +58,24 @@ func TestBlackholedPath(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectTimeoutMilliseconds: --connect-timeout counts milliseconds,
+// as iperf3's does. Against a path that drops the SYN, the client gives up
+// after the 700 ms asked (not before: it waited for the handshake), well
+// before a reading in seconds would.
+func TestConnectTimeoutMilliseconds(t *testing.T) {
+	a, b := vethPair(t, "slow")
+	nft(t, b, blackhole)
+	const asked = 700 * time.Millisecond
+	begun := time.Now()
+	cli := start(t, a, "-c", "192.0.2.2", "--connect-timeout", fmt.Sprint(asked.Milliseconds()))
+	if code := cli.Wait(t, asked+5*time.Second); code == 0 {
+		t.Fatalf("client exit 0 with no server reachable:\n%s", cli.Stdout.String())
+	}
+	took := time.Since(begun)
+	oneErrorLine(t, cli.Stderr.String())
+	if took < asked {
+		t.Errorf("client gave up after %v, before the %v asked: %s", took, asked, cli.Stderr.String())
+	}
+	t.Logf("gave up after %v: %s", took.Round(time.Millisecond), strings.TrimSpace(cli.Stderr.String()))
+}

@@ -19,8 +19,8 @@ import (
 // cli is goperf's command line: iperf3's flags, with -b as the buffer size
 // (the seed's meaning) and --bitrate as the rate.
 type cli struct {
-	Server bool   `short:"s" help:"Run a server." xor:"mode" required:""`
-	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode" required:""`
+	Server bool   `short:"s" help:"Run a server." xor:"mode"`
+	Client bool   `short:"c" help:"Run a client against HOST." xor:"mode"`
 	Host   string `arg:"" optional:"" help:"Server to test against (client only; default localhost)."`
 
 	Port    int    `short:"p" default:"5201" help:"Server port (TCP control and data)."`
@@ -43,36 +43,36 @@ type cli struct {
 	serverFlags
 	authFlags
 
-	Version kong.VersionFlag `help:"Print the version and exit."`
+	Version kong.VersionFlag `short:"v" help:"Print the version and exit."`
 }
 
 // clientFlags describe the test; only a client uses them.
 type clientFlags struct {
-	UDP        bool             `short:"u" help:"UDP instead of TCP."`
-	Parallel   int              `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
-	Buffer     units.BufferSize `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
-	Length     units.BufferSize `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
-	Bitrate    optBitrate       `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
-	Time       engine.Seconds   `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
-	Bytes      engine.ByteSize  `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
-	Blocks     uint64           `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
-	Omit       engine.Seconds   `short:"O" help:"Seconds of warm-up to leave out of the results."`
-	Reverse    bool             `short:"R" help:"Reverse: the server sends." xor:"dir"`
-	Bidir      bool             `name:"bidir" help:"Both ends send at once." xor:"dir"`
-	Window     engine.ByteSize  `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M."`
-	MSS        int              `short:"M" name:"set-mss" help:"TCP maximum segment size (TCP_MAXSEG)."`
-	NoDelay    bool             `short:"N" name:"no-delay" help:"Set TCP_NODELAY (disable Nagle)."`
-	Congestion string           `short:"C" help:"TCP congestion control algorithm, e.g. cubic, bbr."`
-	TOS        string           `short:"S" name:"tos" help:"IP type of service byte, e.g. 0x10."`
-	DSCP       string           `name:"dscp" help:"DSCP value (0-63) or name (EF, AF41, CS1)."`
-	Bind       string           `short:"B" name:"bind" help:"Local address for the client's connections."`
-	CPort      int              `name:"cport" help:"Local port of the first data stream (later ones count up)."`
-	Title      string           `short:"T" help:"Title echoed in the JSON output."`
-	ExtraData  string           `name:"extra-data" help:"Free text echoed in the JSON output."`
-	ServerOut  bool             `name:"get-server-output" help:"Print the server's report of the test too."`
-	Counters64 bool             `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
-	ConnectTO  engine.Seconds   `name:"connect-timeout" help:"Give up connecting after this long (default 10s)."`
-	RecvTO     engine.Seconds   `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
+	UDP        bool               `short:"u" help:"UDP instead of TCP."`
+	Parallel   int                `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
+	Buffer     units.BufferSize   `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
+	Length     units.BufferSize   `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
+	Bitrate    optBitrate         `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
+	Time       engine.Seconds     `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
+	Bytes      engine.ByteSize    `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
+	Blocks     uint64             `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
+	Omit       engine.Seconds     `short:"O" help:"Seconds of warm-up to leave out of the results."`
+	Reverse    bool               `short:"R" help:"Reverse: the server sends." xor:"dir"`
+	Bidir      bool               `name:"bidir" help:"Both ends send at once." xor:"dir"`
+	Window     engine.ByteSize    `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M."`
+	MSS        int                `short:"M" name:"set-mss" help:"TCP maximum segment size (TCP_MAXSEG)."`
+	NoDelay    bool               `short:"N" name:"no-delay" help:"Set TCP_NODELAY (disable Nagle)."`
+	Congestion string             `short:"C" help:"TCP congestion control algorithm, e.g. cubic, bbr."`
+	TOS        string             `short:"S" name:"tos" help:"IP type of service byte, e.g. 0x10."`
+	DSCP       string             `name:"dscp" help:"DSCP value (0-63) or name (EF, AF41, CS1)."`
+	Bind       string             `short:"B" name:"bind" help:"Local address for the client's connections."`
+	CPort      int                `name:"cport" help:"Local port of the first data stream (later ones count up)."`
+	Title      string             `short:"T" help:"Title echoed in the JSON output."`
+	ExtraData  string             `name:"extra-data" help:"Free text echoed in the JSON output."`
+	ServerOut  bool               `name:"get-server-output" help:"Print the server's report of the test too."`
+	Counters64 bool               `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
+	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
+	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
 }
 
 // serverFlags are a server's own settings.
@@ -136,9 +136,11 @@ func (b *optBitrate) UnmarshalText(text []byte) error {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c cli
 	status, done, err := cmdline.Parse(&c, cmdline.Command{
-		Name:        "goperf",
-		Description: "TCP and UDP throughput tester that speaks iperf3's protocol.",
-		Version:     "goperf " + engine.Version,
+		Name: "goperf",
+		Description: "TCP and UDP throughput tester that speaks iperf3's protocol.\n\n" +
+			"  goperf -s [flags]           run a server\n" +
+			"  goperf -c [HOST] [flags]    run a client against HOST (default localhost)",
+		Version: "goperf " + engine.Version,
 	}, args, stdout, stderr)
 	if done {
 		return status // --help or --version
@@ -147,7 +149,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
 		return 2
 	}
-	if err := c.run(ctx, stdout, stderr); err != nil {
+	err = c.run(ctx, stdout, stderr)
+	switch {
+	case errors.Is(err, engine.ErrInterrupted):
+		// As iperf3: a client stopped by a signal has printed what it
+		// measured, says why it stopped, and exits 0.
+		fmt.Fprintln(stderr, "goperf: interrupt - the client has terminated")
+		return 0
+	case err != nil:
 		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
 		return 1
 	}
@@ -157,6 +166,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // Validate checks what kong's tags cannot.
 func (c *cli) Validate() error {
 	switch {
+	case !c.Server && !c.Client:
+		return fmt.Errorf("choose a mode: -s to run a server, or -c [HOST] to run a client (goperf --help lists the flags)")
 	case c.Server && c.Host != "":
 		return fmt.Errorf("a server takes no HOST (use -a to choose the address to listen on)")
 	case c.IPv4 && c.IPv6:
@@ -190,9 +201,6 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	_, err = engine.RunClient(ctx, cfg, out)
-	if errors.Is(err, engine.ErrInterrupted) {
-		return errors.New("interrupted")
-	}
 	return err
 }
 

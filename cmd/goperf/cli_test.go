@@ -27,12 +27,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "-p", "70000"}, "port must be 1 to 65535"},
 		{[]string{"-c", "-R", "--bidir"}, "--reverse"},
 		{[]string{"-c", "-s"}, "--server"},
-		{[]string{}, "missing flags"},
+		{[]string{}, "choose a mode: -s to run a server, or -c [HOST] to run a client"},
 		{[]string{"-s", "somehost"}, "a server takes no HOST"},
 		{[]string{"-c", "--tos", "300"}, "invalid --tos"},
 		{[]string{"-c", "--dscp", "XX"}, "invalid --dscp"},
 		{[]string{"-c", "-u", "-b", "8"}, "UDP datagram size must be 16 to 65507 bytes, got 8"},
 		{[]string{"-c", "--batch", "0"}, "UDP batch must be 1 to 1024"},
+		{[]string{"-c", "-t", "-1"}, `invalid duration "-1": want 0 to 86400 seconds`},
+		{[]string{"-c", "--connect-timeout", "-5"}, `invalid duration "-5"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -54,7 +56,7 @@ func TestBadFlags(t *testing.T) {
 
 // TestHelpAndVersion exit 0 and print to stdout.
 func TestHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"--version"}} {
+	for _, args := range [][]string{{"--help"}, {"--version"}, {"-v"}} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 || stdout.Len() == 0 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())

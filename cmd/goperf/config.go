@@ -76,7 +76,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		Family:         c.family(),
 		Device:         c.BindDev,
 		Interval:       clampInterval(c.Interval),
-		ConnectTimeout: durationOf(c.ConnectTO),
+		ConnectTimeout: time.Duration(c.ConnectTO),
 		RecvTimeout:    durationOf(c.RecvTO),
 		IO:             c.IO,
 		UDP:            c.udpConfig(),

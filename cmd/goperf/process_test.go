@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -123,23 +124,64 @@ func TestClientKilledMidTest(t *testing.T) {
 	t.Logf("server log:\n%s", s.Stderr.String())
 }
 
-// TestInterruptedClient: SIGINT prints what was measured, tells the server,
-// and exits non-zero; the server serves on.
+// TestInterruptedClient: SIGINT, as iperf3 3.21 does it: the partial
+// interval, a summary of what the client itself counted, one line on
+// stderr and exit 0; the server serves on. The receiver's side, which the
+// server never reported, is said to be unreported rather than printed as
+// 0 bytes; with -J the one document carries the partial end, iperf3's
+// error text and goperf.interrupted.
 func TestInterruptedClient(t *testing.T) {
-	s, port := server(t)
-	c := start(t, nil, "-c", "127.0.0.1", "-p", port, "-t", "20")
-	c.WaitOutput(t, `0\.00-1\.\d\d`)
-	_ = c.Cmd.Process.Signal(syscall.SIGINT)
-	if code := c.Wait(t, 5*time.Second); code == 0 {
-		t.Error("interrupted client exit 0")
+	for _, format := range [][]string{nil, {"-J"}} {
+		t.Run(fmt.Sprint(format), func(t *testing.T) {
+			s, port := server(t)
+			c := start(t, nil, append([]string{"-c", "127.0.0.1", "-p", port, "-t", "20"}, format...)...)
+			s.WaitOutput(t, `0\.00-1\.\d\d`) // the server's first interval: data flows
+			_ = c.Cmd.Process.Signal(syscall.SIGINT)
+			if code := c.Wait(t, 5*time.Second); code != 0 {
+				t.Errorf("interrupted client exit %d, want 0 as iperf3", code)
+			}
+			if got := c.Stderr.String(); got != "goperf: interrupt - the client has terminated\n" {
+				t.Errorf("stderr %q", got)
+			}
+			if format == nil {
+				checkInterruptedText(t, c.Stdout.String())
+			} else {
+				checkInterruptedDoc(t, c.Stdout.String())
+			}
+			next := start(t, nil, "-c", "127.0.0.1", "-p", port, "-t", "1")
+			if code := next.Wait(t, 30*time.Second); code != 0 {
+				t.Fatalf("next client exit %d: %s\nserver log:\n%s", code, next.Stderr.String(), s.Stderr.String())
+			}
+		})
 	}
-	oneErrorLine(t, c.Stderr.String())
-	if !strings.Contains(c.Stdout.String(), "sender") {
-		t.Errorf("no partial summary:\n%s", c.Stdout.String())
+}
+
+// checkInterruptedText checks an interrupted client's tables: a sender
+// line with bytes, the receiver said to be unreported, no "Done.".
+func checkInterruptedText(t *testing.T, out string) {
+	t.Helper()
+	if !regexp.MustCompile(`sec +[1-9][0-9.]* [KMG]?Bytes .*sender`).MatchString(out) ||
+		!strings.Contains(out, "not reported: the test was interrupted  receiver") || strings.Contains(out, "Done.") {
+		t.Errorf("partial summary:\n%s", out)
 	}
-	next := start(t, nil, "-c", "127.0.0.1", "-p", port, "-t", "1")
-	if code := next.Wait(t, 30*time.Second); code != 0 {
-		t.Fatalf("next client exit %d: %s\nserver log:\n%s", code, next.Stderr.String(), s.Stderr.String())
+}
+
+// checkInterruptedDoc checks an interrupted client's -J document: one
+// document, the bytes sent, iperf3's error text, goperf.interrupted.
+func checkInterruptedDoc(t *testing.T, out string) {
+	t.Helper()
+	var doc struct {
+		End struct {
+			SumSent struct{ Bytes uint64 } `json:"sum_sent"`
+			Goperf  struct{ Interrupted bool }
+		}
+		Error string
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("-J output is not one document: %v\n%s", err, out)
+	}
+	if doc.End.SumSent.Bytes == 0 || !doc.End.Goperf.Interrupted || doc.Error != "interrupt - the client has terminated" {
+		t.Errorf("document: %+v", doc)
 	}
 }
 

@@ -46,23 +46,46 @@ func (r Bitrate) String() string {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *Seconds) UnmarshalText(b []byte) error {
+	d, err := parseDuration(b, time.Second, "seconds such as 10 or 2.5, or 500ms")
+	*s = Seconds(d)
+	return err
+}
+
+// Milliseconds is a duration as iperf3 takes --connect-timeout and
+// --snd-timeout: plain milliseconds ("3000" is 3 s), or a Go duration
+// ("3s").
+type Milliseconds time.Duration
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *Milliseconds) UnmarshalText(b []byte) error {
+	d, err := parseDuration(b, time.Millisecond, "milliseconds such as 3000, or 3s")
+	*m = Milliseconds(d)
+	return err
+}
+
+// String formats m as a Go duration.
+func (m Milliseconds) String() string { return time.Duration(m).String() }
+
+// parseDuration reads a plain number of units, or a Go duration, from 0
+// to MaxSeconds; want says what it takes, for the error.
+func parseDuration(b []byte, unit time.Duration, want string) (time.Duration, error) {
 	text := strings.TrimSpace(string(b))
+	limit := MaxSeconds * time.Second
+	outOfRange := fmt.Errorf("invalid duration %q: want 0 to %d seconds", b, MaxSeconds)
 	if f, err := strconv.ParseFloat(text, 64); err == nil {
-		if f < 0 || math.IsNaN(f) || f > MaxSeconds {
-			return fmt.Errorf("invalid duration %q: want 0 to %d seconds", b, MaxSeconds)
+		if f < 0 || math.IsNaN(f) || f*float64(unit) > float64(limit) {
+			return 0, outOfRange
 		}
-		*s = Seconds(f * float64(time.Second))
-		return nil
+		return time.Duration(f * float64(unit)), nil
 	}
 	d, err := time.ParseDuration(text)
 	if err != nil || d < 0 {
-		return fmt.Errorf("invalid duration %q (want seconds such as 10 or 2.5, or 500ms)", b)
+		return 0, fmt.Errorf("invalid duration %q (want %s)", b, want)
 	}
-	if d > MaxSeconds*time.Second {
-		return fmt.Errorf("invalid duration %q: want 0 to %d seconds", b, MaxSeconds)
+	if d > limit {
+		return 0, outOfRange
 	}
-	*s = Seconds(d)
-	return nil
+	return d, nil
 }
 
 // String formats s as a Go duration.

@@ -23,6 +23,10 @@ func Parse(grammar any, c Command, args []string, stdout, stderr io.Writer) (sta
 		kong.Vars{"version": c.Version},
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { status = code }),
+		// As getopt does for iperf3: a flag that takes a value takes the
+		// next word, so "-t -1" is a negative duration, refused as such,
+		// not a second flag.
+		kong.WithHyphenPrefixedParameters(true),
 	)
 	if err != nil {
 		return 0, false, err
