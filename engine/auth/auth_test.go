@@ -24,7 +24,7 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 })
 
 // writeFile writes content to name in t's temporary directory.
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
