@@ -35,7 +35,7 @@ func sendingStream(t *testing.T, paced bool) *stream {
 	t.Helper()
 	c, peer := tcpPair(t)
 	go func() { _, _ = io.Copy(io.Discard, peer) }()
-	st := newStream(1, c, true, 8<<10)
+	st := newStream(1, c, true, 8<<10, false)
 	st.epoch = time.Now()
 	st.budget = newBudget(&Spec{Bytes: 1 << 40}, func() {})
 	if paced {
@@ -58,7 +58,7 @@ func receivingStream(t *testing.T) *stream {
 			}
 		}
 	}()
-	st := newStream(1, c, false, 8<<10)
+	st := newStream(1, c, false, 8<<10, false)
 	st.budget = newBudget(&Spec{Bytes: 1 << 40}, func() {})
 	return st
 }
@@ -146,7 +146,7 @@ func TestRecvAllocs(t *testing.T) {
 // ends one that is not.
 func TestRawLoopStops(t *testing.T) {
 	c, _ := tcpPair(t)
-	st := newStream(1, c, true, 128<<10)
+	st := newStream(1, c, true, 128<<10, false)
 	if st.setPath(pathRaw); st.path != pathRaw {
 		t.Skip("no raw I/O on this platform")
 	}

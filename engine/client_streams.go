@@ -67,7 +67,7 @@ func (c *client) openStreams() error {
 		if err != nil {
 			return fmt.Errorf("stream %d: %w", i+1, err)
 		}
-		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length)
+		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length, sp.RepeatingPayload)
 		c.streams = append(c.streams, s)
 		if err := prepareTCP(s, opts); err != nil {
 			return err

@@ -73,6 +73,9 @@ type Spec struct {
 
 	GetServerOutput bool // the server returns its own report with its results
 	UDP64Bit        bool // 64-bit UDP sequence numbers
+	// RepeatingPayload sends iperf3's "0123456789" pattern instead of
+	// random bytes (--repeating-payload).
+	RepeatingPayload bool
 }
 
 // DefaultUDPRecvBuffer is the receive buffer a UDP data socket asks for

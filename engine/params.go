@@ -34,6 +34,7 @@ func (s *Spec) params() *wire.Params {
 		Congestion:       s.Congestion,
 		GetServerOutput:  wire.IntFlag(s.GetServerOutput),
 		UDPCounters64Bit: wire.IntFlag(s.UDP64Bit),
+		RepeatingPayload: wire.IntFlag(s.RepeatingPayload),
 		ClientVersion:    clientVersion,
 		Goperf:           &wire.Ext{V: wire.ExtVersion},
 	}
@@ -52,19 +53,20 @@ func (s *Spec) params() *wire.Params {
 // validates it. Errors carry the iperf3 code to report.
 func specFromParams(p *wire.Params) (*Spec, error) {
 	s := &Spec{
-		Streams:         intOf(p.Parallel),
-		Length:          intOf(p.Len),
-		Omit:            seconds(p.Omit),
-		Duration:        seconds(p.Time),
-		Window:          intOf(p.Window),
-		MSS:             intOf(p.MSS),
-		NoDelay:         bool(p.NoDelay),
-		Congestion:      p.Congestion,
-		TOS:             intOf(p.TOS),
-		Title:           p.Title,
-		ExtraData:       p.ExtraData,
-		GetServerOutput: bool(p.GetServerOutput),
-		UDP64Bit:        bool(p.UDPCounters64Bit),
+		Streams:          intOf(p.Parallel),
+		Length:           intOf(p.Len),
+		Omit:             seconds(p.Omit),
+		Duration:         seconds(p.Time),
+		Window:           intOf(p.Window),
+		MSS:              intOf(p.MSS),
+		NoDelay:          bool(p.NoDelay),
+		Congestion:       p.Congestion,
+		TOS:              intOf(p.TOS),
+		Title:            p.Title,
+		ExtraData:        p.ExtraData,
+		GetServerOutput:  bool(p.GetServerOutput),
+		UDP64Bit:         bool(p.UDPCounters64Bit),
+		RepeatingPayload: bool(p.RepeatingPayload),
 	}
 	tcp, udp, sctp := bool(p.TCP), bool(p.UDP), bool(p.SCTP)
 	switch {

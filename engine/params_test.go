@@ -16,7 +16,7 @@ func TestParamsRoundTrip(t *testing.T) {
 	specs := []Spec{
 		{Proto: TCP, Streams: 4, Length: 131072, Duration: 10 * time.Second},
 		{Proto: TCP, Streams: 2, Direction: Bidir, Length: 8192, Bytes: 1 << 30, Omit: 2 * time.Second, Window: 4 << 20, MSS: 1400, NoDelay: true, Congestion: "cubic", TOS: 0x10, Title: "t", ExtraData: "x", GetServerOutput: true, Bitrate: 100e6},
-		{Proto: TCP, Streams: 1, Direction: Reverse, Length: 1024, Blocks: 99},
+		{Proto: TCP, Streams: 1, Direction: Reverse, Length: 1024, Blocks: 99, RepeatingPayload: true},
 		{Proto: UDP, Streams: 1, Length: 1400, Duration: time.Second, Bitrate: 1 << 20, UDP64Bit: true},
 	}
 	for _, want := range specs {

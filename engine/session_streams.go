@@ -78,7 +78,7 @@ func (ss *session) acceptStreams() error {
 	slices.SortFunc(ss.pending, func(a, b pendingConn) int { return int(a.seq - b.seq) })
 	opts := sp.sockopts("")
 	for i, pc := range ss.pending {
-		s := newStream(streamID(i), pc.conn, !sp.clientSends(i), sp.Length)
+		s := newStream(streamID(i), pc.conn, !sp.clientSends(i), sp.Length, sp.RepeatingPayload)
 		ss.streams = append(ss.streams, s)
 		if sp.Proto == UDP {
 			s.asked = opts
@@ -104,7 +104,7 @@ func (ss *session) stopAccepting() int {
 	ss.accepting, ss.udpAccepting = false, false
 	arrived := len(ss.pending)
 	for _, pc := range ss.pending {
-		ss.streams = append(ss.streams, newStream(0, pc.conn, false, 1))
+		ss.streams = append(ss.streams, newStream(0, pc.conn, false, 1, false))
 	}
 	ss.pending = nil
 	return arrived

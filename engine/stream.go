@@ -48,9 +48,10 @@ type stream struct {
 	done    chan struct{}   // closed when the loop has returned
 }
 
-// newStream wraps conn. The buffer holds one block and, for a sender, a
-// payload pattern; it is never reallocated.
-func newStream(id int, conn net.Conn, sender bool, length int) *stream {
+// newStream wraps conn. The buffer holds one block and, for a sender, its
+// payload (fillPayload: random, or iperf3's pattern when repeating); it is
+// never reallocated.
+func newStream(id int, conn net.Conn, sender bool, length int, repeating bool) *stream {
 	s := &stream{
 		id:     id,
 		conn:   conn,
@@ -66,8 +67,8 @@ func newStream(id int, conn net.Conn, sender bool, length int) *stream {
 			s.rc = rc
 		}
 	}
-	for i := range s.buf {
-		s.buf[i] = byte('0' + i%10) // iperf3's --repeating-payload pattern
+	if sender {
+		fillPayload(s.buf, repeating)
 	}
 	return s
 }

@@ -21,7 +21,7 @@ func threadStream(t *testing.T, conn net.Conn, sender bool, length int) *stream 
 // threadStreamTimeout is threadStream with timeout as the backstop.
 func threadStreamTimeout(t *testing.T, conn net.Conn, sender bool, length int, timeout time.Duration) *stream {
 	t.Helper()
-	s := newStream(1, conn, sender, length)
+	s := newStream(1, conn, sender, length, false)
 	if s.setPath(pathThread); s.path != pathThread {
 		t.Skip("no thread loops on this platform")
 	}

@@ -63,7 +63,8 @@ func newUDPStream(dio datagramIO, sender bool, sp *Spec, opts udpOptions) *udpSt
 		}
 		u.msgs, u.out = make([][]byte, batch), make([][]byte, batch)
 		for i := range u.msgs {
-			u.msgs[i] = payload(u.perMsg * sp.Length)
+			u.msgs[i] = make([]byte, u.perMsg*sp.Length)
+			fillPayload(u.msgs[i], sp.RepeatingPayload)
 		}
 		return u
 	}
@@ -81,15 +82,6 @@ func newUDPStream(dio datagramIO, sender bool, sp *Spec, opts udpOptions) *udpSt
 		u.dropsBase = d
 	}
 	return u
-}
-
-// payload returns n bytes of iperf3's repeating pattern.
-func payload(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('0' + i%10)
-	}
-	return b
 }
 
 // capacity is how many datagrams one batch can hold.

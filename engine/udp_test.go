@@ -106,7 +106,7 @@ func udpPairConns(t *testing.T) (a, b *net.UDPConn) {
 func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, thread bool) *stream {
 	t.Helper()
 	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60}
-	st := newStream(1, conn, sender, sp.Length)
+	st := newStream(1, conn, sender, sp.Length, false)
 	if thread {
 		if st.setPath(pathThread); st.path != pathThread {
 			t.Skip("no thread loops on this platform")

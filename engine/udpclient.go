@@ -42,7 +42,7 @@ func (c *client) openUDPStreams() error {
 		if err != nil {
 			return fmt.Errorf("stream %d: %w", i+1, transport.Short(err))
 		}
-		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length)
+		s := newStream(streamID(i), conn, sp.clientSends(i), sp.Length, sp.RepeatingPayload)
 		c.streams = append(c.streams, s)
 		s.asked = opts
 		s.granted, _ = sockopt.Read(conn.(*net.UDPConn)) // zeros where unsupported

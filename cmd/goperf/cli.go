@@ -71,6 +71,7 @@ type clientFlags struct {
 	ExtraData  string             `name:"extra-data" help:"Free text echoed in the JSON output."`
 	ServerOut  bool               `name:"get-server-output" help:"Print the server's report of the test too."`
 	Counters64 bool               `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
+	Repeating  bool               `name:"repeating-payload" help:"Send iperf3's repeating pattern (0123456789...) instead of random bytes, which a compressing link cannot shrink."`
 	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
 	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
 }

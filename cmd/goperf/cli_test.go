@@ -5,6 +5,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/goperf/goperf/cmd/internal/cmdline"
+	"github.com/goperf/goperf/engine"
 )
 
 // TestBadFlags checks that each mistake gets one readable line on stderr
@@ -60,6 +64,33 @@ func TestHelpAndVersion(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 || stdout.Len() == 0 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
+		}
+	}
+}
+
+// TestFlagsReachConfig: flags whose effect a test run cannot see from
+// outside reach the engine's configuration as iperf3 means them.
+func TestFlagsReachConfig(t *testing.T) {
+	tests := []struct {
+		args  []string
+		check func(engine.ClientConfig) bool
+	}{
+		{[]string{"--repeating-payload"}, func(c engine.ClientConfig) bool { return c.Spec.RepeatingPayload }},
+		{nil, func(c engine.ClientConfig) bool { return !c.Spec.RepeatingPayload }},
+		{[]string{"--connect-timeout", "3000"}, func(c engine.ClientConfig) bool { return c.ConnectTimeout == 3*time.Second }},
+		{[]string{"--connect-timeout", "250ms"}, func(c engine.ClientConfig) bool { return c.ConnectTimeout == 250*time.Millisecond }},
+		{[]string{"-T", "mesh", "--extra-data", "x"}, func(c engine.ClientConfig) bool { return c.Spec.Title == "mesh" && c.Spec.ExtraData == "x" }},
+	}
+	for _, tt := range tests {
+		var c cli
+		var out bytes.Buffer
+		args := append([]string{"-c", "127.0.0.1"}, tt.args...)
+		if _, done, err := cmdline.Parse(&c, cmdline.Command{Name: "goperf"}, args, &out, &out); err != nil || done {
+			t.Fatalf("%v: %v", args, err)
+		}
+		cfg, err := c.clientConfig()
+		if err != nil || !tt.check(cfg) {
+			t.Errorf("%v: %+v, %v", args, cfg, err)
 		}
 	}
 }
