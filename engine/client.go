@@ -79,6 +79,12 @@ func (c *client) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if ka := c.cfg.ControlKeepAlive; ka.Enable {
+		if err := conn.(*net.TCPConn).SetKeepAliveConfig(ka); err != nil {
+			conn.Close()
+			return fmt.Errorf("control connection keepalive: %w", err)
+		}
+	}
 	c.ctrl = newCtrl(ctx, conn, ctrlTimeout)
 	if g, err := sockopt.Read(conn.(syscall.Conn)); err == nil {
 		c.mss = g.MSS

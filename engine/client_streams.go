@@ -57,6 +57,7 @@ func (c *client) createStreams() error {
 func (c *client) openStreams() error {
 	sp := &c.cfg.Spec
 	opts := sp.sockopts(c.cfg.Device)
+	opts.UserTimeout = int(c.cfg.SendTimeout.Milliseconds())
 	network := c.cfg.Family.network(TCP)
 	for i := range sp.totalStreams() {
 		port := 0

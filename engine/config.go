@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/goperf/goperf/engine/auth"
@@ -76,6 +77,10 @@ type Spec struct {
 	// RepeatingPayload sends iperf3's "0123456789" pattern instead of
 	// random bytes (--repeating-payload).
 	RepeatingPayload bool
+	// DontFragment sets the DF bit on UDP streams, both ends
+	// (--dont-fragment): a datagram over the path MTU fails instead of
+	// leaving in fragments.
+	DontFragment bool
 }
 
 // DefaultUDPRecvBuffer is the receive buffer a UDP data socket asks for
@@ -106,6 +111,7 @@ func (s *Spec) flagSockopts(device string) sockopt.Options {
 		TOS:           s.TOS,
 		Device:        device,
 		MaxPacingRate: s.FQRate / 8,
+		DontFragment:  s.DontFragment && s.Proto == UDP,
 	}
 }
 
@@ -228,6 +234,13 @@ type ClientConfig struct {
 	IO             IOMode        // how data streams call the kernel
 	UDP            UDPConfig     // how UDP streams batch their datagrams
 	Auth           *ClientAuth   // credentials for a server that asks; nil = none
+	// SendTimeout fails a TCP data stream whose data stays unacknowledged
+	// this long (TCP_USER_TIMEOUT, iperf3's --snd-timeout); 0 = the
+	// kernel's.
+	SendTimeout time.Duration
+	// ControlKeepAlive sets TCP keepalive on the control connection
+	// (iperf3's --cntl-ka); Enable false leaves Go's default.
+	ControlKeepAlive net.KeepAliveConfig
 }
 
 // UDPConfig chooses how UDP streams move datagrams. Where the kernel lacks

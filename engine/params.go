@@ -35,6 +35,7 @@ func (s *Spec) params() *wire.Params {
 		GetServerOutput:  wire.IntFlag(s.GetServerOutput),
 		UDPCounters64Bit: wire.IntFlag(s.UDP64Bit),
 		RepeatingPayload: wire.IntFlag(s.RepeatingPayload),
+		DontFragment:     wire.IntFlag(s.DontFragment),
 		ClientVersion:    clientVersion,
 		Goperf:           &wire.Ext{V: wire.ExtVersion},
 	}
@@ -67,6 +68,7 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		GetServerOutput:  bool(p.GetServerOutput),
 		UDP64Bit:         bool(p.UDPCounters64Bit),
 		RepeatingPayload: bool(p.RepeatingPayload),
+		DontFragment:     bool(p.DontFragment),
 	}
 	tcp, udp, sctp := bool(p.TCP), bool(p.UDP), bool(p.SCTP)
 	switch {

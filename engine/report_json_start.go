@@ -84,6 +84,10 @@ type jsonSocket struct {
 	Granted    jsonSockIO `json:"granted"`
 	Congestion string     `json:"congestion,omitempty"`
 	NoDelay    bool       `json:"nodelay"`
+	// Read back from the kernel: the DF bit (--dont-fragment) and
+	// TCP_USER_TIMEOUT (--snd-timeout), when set.
+	DontFragment  bool `json:"dont_fragment,omitempty"`
+	UserTimeoutMs int  `json:"user_timeout_ms,omitempty"`
 }
 
 type jsonSockIO struct {
@@ -124,12 +128,14 @@ func newJSONStart(si *startInfo, host hostInfo) *jsonStart {
 	for _, s := range si.streams {
 		st.Connected = append(st.Connected, jsonConnected{s.fd, s.local.host, s.local.port, s.remote.host, s.remote.port})
 		st.Goperf.Sockets = append(st.Goperf.Sockets, jsonSocket{
-			Socket:     s.fd,
-			ID:         s.id,
-			Asked:      jsonSockIO{s.asked.SendBuffer, s.asked.RecvBuffer, s.asked.MSS, s.asked.TOS},
-			Granted:    jsonSockIO{s.granted.SendBuffer, s.granted.RecvBuffer, s.granted.MSS, s.granted.TOS},
-			Congestion: s.granted.Congestion,
-			NoDelay:    s.granted.NoDelay,
+			Socket:        s.fd,
+			ID:            s.id,
+			Asked:         jsonSockIO{s.asked.SendBuffer, s.asked.RecvBuffer, s.asked.MSS, s.asked.TOS},
+			Granted:       jsonSockIO{s.granted.SendBuffer, s.granted.RecvBuffer, s.granted.MSS, s.granted.TOS},
+			Congestion:    s.granted.Congestion,
+			NoDelay:       s.granted.NoDelay,
+			DontFragment:  s.granted.DontFragment,
+			UserTimeoutMs: s.granted.UserTimeout,
 		})
 	}
 	if len(si.streams) > 0 {

@@ -22,6 +22,8 @@ type Options struct {
 	MaxPacingRate uint64 // SO_MAX_PACING_RATE in bytes/s
 	ReusePort     bool   // SO_REUSEADDR and SO_REUSEPORT: share a port between sockets
 	PacketInfo    bool   // IP_PKTINFO / IPV6_RECVPKTINFO: report each datagram's destination
+	DontFragment  bool   // IP_MTU_DISCOVER / IPV6_MTU_DISCOVER = PMTUDISC_DO: the DF bit, never fragment
+	UserTimeout   int    // TCP_USER_TIMEOUT in ms: fail a connection whose data stays unacknowledged this long
 }
 
 // Granted is what the kernel reports for a socket after the options were set.
@@ -34,6 +36,9 @@ type Granted struct {
 	NoDelay    bool   // TCP_NODELAY (TCP only)
 	Congestion string // TCP_CONGESTION (TCP only, Linux only)
 	TOS        int    // IP_TOS or IPV6_TCLASS
+	// DontFragment: path MTU discovery is PMTUDISC_DO (the DF bit; Linux).
+	DontFragment bool
+	UserTimeout  int // TCP_USER_TIMEOUT, ms (TCP only, Linux only)
 }
 
 // Control returns a function for net.Dialer.Control and

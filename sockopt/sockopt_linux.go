@@ -41,6 +41,11 @@ func (o Options) apply(fd int, network string) error {
 			return fmt.Errorf("TOS %#x: %w", o.TOS, err)
 		}
 	}
+	if o.DontFragment {
+		if err := setDontFragment(fd); err != nil {
+			return fmt.Errorf("don't fragment: %w", err)
+		}
+	}
 	if o.MaxPacingRate > 0 {
 		if err := unix.SetsockoptUint64(fd, unix.SOL_SOCKET, unix.SO_MAX_PACING_RATE, o.MaxPacingRate); err != nil {
 			return fmt.Errorf("pacing rate %d B/s: %w", o.MaxPacingRate, os.NewSyscallError("setsockopt", err))
@@ -62,6 +67,11 @@ func (o Options) applyTCP(fd int) error {
 	if o.MSS > 0 {
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_MAXSEG, o.MSS); err != nil {
 			return fmt.Errorf("MSS %d: %w", o.MSS, os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if o.UserTimeout > 0 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, o.UserTimeout); err != nil {
+			return fmt.Errorf("TCP_USER_TIMEOUT %d ms: %w", o.UserTimeout, os.NewSyscallError("setsockopt", err))
 		}
 	}
 	if o.Congestion != "" {
@@ -110,8 +120,10 @@ func read(fd int) (Granted, error) {
 		return g, err
 	}
 	g.TOS = readTOS(fd)
+	g.DontFragment = readDontFragment(fd)
 	if stream {
 		g.Congestion, _ = unix.GetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
+		g.UserTimeout, _ = unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT)
 	}
 	return g, nil
 }

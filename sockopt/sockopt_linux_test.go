@@ -79,6 +79,21 @@ func TestOptionsGranted(t *testing.T) {
 			}
 		}},
 		{"device", "tcp4", Options{Device: "lo"}, func(t *testing.T, g Granted) {}},
+		{"user timeout", "tcp4", Options{UserTimeout: 3000}, func(t *testing.T, g Granted) {
+			if g.UserTimeout != 3000 {
+				t.Errorf("TCP_USER_TIMEOUT %d ms", g.UserTimeout)
+			}
+		}},
+		{"don't fragment v4", "tcp4", Options{DontFragment: true}, func(t *testing.T, g Granted) {
+			if !g.DontFragment {
+				t.Error("IP_MTU_DISCOVER is not PMTUDISC_DO")
+			}
+		}},
+		{"don't fragment v6", "tcp6", Options{DontFragment: true}, func(t *testing.T, g Granted) {
+			if !g.DontFragment {
+				t.Error("IPV6_MTU_DISCOVER is not PMTUDISC_DO")
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +104,25 @@ func TestOptionsGranted(t *testing.T) {
 			}
 			tt.check(t, g)
 		})
+	}
+}
+
+// TestDontFragmentUDP: DontFragment takes on UDP sockets of both
+// families, read back. (Its effect, EMSGSIZE for a datagram over the path
+// MTU, is tested through goperf on a veth pair: TestDontFragment.)
+func TestDontFragmentUDP(t *testing.T) {
+	for _, network := range []string{"udp4", "udp6"} {
+		addr := map[string]string{"udp4": "127.0.0.1:0", "udp6": "[::1]:0"}[network]
+		lc := net.ListenConfig{Control: Options{DontFragment: true}.Control()}
+		pc, err := lc.ListenPacket(context.Background(), network, addr)
+		if err != nil {
+			t.Skipf("%s: %v", network, err)
+		}
+		g, err := Read(pc.(*net.UDPConn))
+		pc.Close()
+		if err != nil || !g.DontFragment {
+			t.Errorf("%s: don't fragment %v, %v", network, g.DontFragment, err)
+		}
 	}
 }
 

@@ -30,6 +30,10 @@ func (o Options) apply(fd int, network string) error {
 		return fmt.Errorf("pacing rate: %w", ErrUnsupported)
 	case o.Congestion != "" && isTCP(network):
 		return fmt.Errorf("congestion control %q: %w", o.Congestion, ErrUnsupported)
+	case o.DontFragment:
+		return fmt.Errorf("don't fragment: %w", ErrUnsupported)
+	case o.UserTimeout > 0 && isTCP(network):
+		return fmt.Errorf("TCP_USER_TIMEOUT: %w", ErrUnsupported)
 	}
 	if o.ReusePort {
 		if err := setReuse(fd); err != nil {

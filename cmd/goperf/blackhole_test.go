@@ -79,3 +79,25 @@ func TestConnectTimeoutMilliseconds(t *testing.T) {
 	}
 	t.Logf("gave up after %v: %s", took.Round(time.Millisecond), strings.TrimSpace(cli.Stderr.String()))
 }
+
+// TestDontFragment: over a veth pair (MTU 1500), 2000-byte datagrams
+// leave in fragments and arrive; with --dont-fragment the kernel refuses
+// to send them (EMSGSIZE) and the client says so in one line. GSO is off:
+// a GSO buffer is segmented to the datagram length, below the MTU or not.
+func TestDontFragment(t *testing.T) {
+	a, b := vethPair(t, "frag")
+	srv := start(t, b, "-s", "-a", "192.0.2.2")
+	srv.WaitOutput(t, "Listening on 192.0.2.2:5201 using UDP")
+	args := []string{"-c", "192.0.2.2", "-u", "-l", "2000", "--no-gso", "--bitrate", "1M", "-t", "1"}
+	if c := start(t, a, args...); c.Wait(t, 20*time.Second) != 0 {
+		t.Fatalf("2000-byte datagrams without --dont-fragment: %s", c.Stderr.String())
+	}
+	c := start(t, a, append(args, "--dont-fragment")...)
+	if code := c.Wait(t, 20*time.Second); code == 0 {
+		t.Fatalf("2000-byte datagrams with --dont-fragment went out:\n%s", c.Stdout.String())
+	}
+	oneErrorLine(t, c.Stderr.String())
+	if !strings.Contains(c.Stderr.String(), "message too long") {
+		t.Errorf("the refusal does not say why: %s", c.Stderr.String())
+	}
+}

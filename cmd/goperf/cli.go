@@ -71,6 +71,9 @@ type clientFlags struct {
 	ExtraData  string             `name:"extra-data" help:"Free text echoed in the JSON output."`
 	ServerOut  bool               `name:"get-server-output" help:"Print the server's report of the test too."`
 	Counters64 bool               `name:"udp-counters-64bit" help:"64-bit UDP sequence numbers."`
+	DontFrag   bool               `name:"dont-fragment" help:"UDP: set the IP Don't Fragment bit on both ends' streams; a datagram over the path MTU fails instead of leaving in fragments."`
+	SendTO     units.Milliseconds `name:"snd-timeout" help:"TCP: fail a stream whose data stays unacknowledged this many milliseconds (TCP_USER_TIMEOUT), as iperf3; default the kernel's."`
+	CntlKA     keepAliveFlag      `name:"cntl-ka" help:"TCP keepalive on the control connection, as iperf3's --cntl-ka[=IDLE/INTERVAL/COUNT] (seconds, seconds, probes; default 15/15/9)."`
 	Repeating  bool               `name:"repeating-payload" help:"Send iperf3's repeating pattern (0123456789...) instead of random bytes, which a compressing link cannot shrink."`
 	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
 	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`

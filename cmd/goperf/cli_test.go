@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "--batch", "0"}, "UDP batch must be 1 to 1024"},
 		{[]string{"-c", "-t", "-1"}, `invalid duration "-1": want 0 to 86400 seconds`},
 		{[]string{"-c", "--connect-timeout", "-5"}, `invalid duration "-5"`},
+		{[]string{"-c", "--cntl-ka=5/2/3"}, "control connection Keepalive period should be larger than the full retry period"},
+		{[]string{"-c", "--cntl-ka=a/b"}, "want --cntl-ka[=IDLE[/INTERVAL[/COUNT]]]"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -80,6 +83,15 @@ func TestFlagsReachConfig(t *testing.T) {
 		{[]string{"--connect-timeout", "3000"}, func(c engine.ClientConfig) bool { return c.ConnectTimeout == 3*time.Second }},
 		{[]string{"--connect-timeout", "250ms"}, func(c engine.ClientConfig) bool { return c.ConnectTimeout == 250*time.Millisecond }},
 		{[]string{"-T", "mesh", "--extra-data", "x"}, func(c engine.ClientConfig) bool { return c.Spec.Title == "mesh" && c.Spec.ExtraData == "x" }},
+		{[]string{"-u", "--dont-fragment"}, func(c engine.ClientConfig) bool { return c.Spec.DontFragment }},
+		{[]string{"--snd-timeout", "3000"}, func(c engine.ClientConfig) bool { return c.SendTimeout == 3*time.Second }},
+		{[]string{"--cntl-ka"}, func(c engine.ClientConfig) bool {
+			return c.ControlKeepAlive == net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 15 * time.Second, Count: 9}
+		}},
+		{[]string{"--cntl-ka=60/5/3"}, func(c engine.ClientConfig) bool {
+			return c.ControlKeepAlive == net.KeepAliveConfig{Enable: true, Idle: time.Minute, Interval: 5 * time.Second, Count: 3}
+		}},
+		{nil, func(c engine.ClientConfig) bool { return !c.ControlKeepAlive.Enable }},
 	}
 	for _, tt := range tests {
 		var c cli

@@ -46,6 +46,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		GetServerOutput:  c.ServerOut,
 		UDP64Bit:         c.Counters64,
 		RepeatingPayload: c.Repeating,
+		DontFragment:     c.DontFrag,
 	}
 	switch {
 	case c.Reverse:
@@ -67,20 +68,26 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 	if err != nil {
 		return engine.ClientConfig{}, err
 	}
+	keepAlive, err := c.CntlKA.config()
+	if err != nil {
+		return engine.ClientConfig{}, err
+	}
 	return engine.ClientConfig{
-		Auth:           credentials,
-		Spec:           spec,
-		Host:           host,
-		Port:           c.Port,
-		Bind:           c.Bind,
-		CPort:          c.CPort,
-		Family:         c.family(),
-		Device:         c.BindDev,
-		Interval:       clampInterval(c.Interval),
-		ConnectTimeout: time.Duration(c.ConnectTO),
-		RecvTimeout:    durationOf(c.RecvTO),
-		IO:             c.IO,
-		UDP:            c.udpConfig(),
+		Auth:             credentials,
+		SendTimeout:      time.Duration(c.SendTO),
+		ControlKeepAlive: keepAlive,
+		Spec:             spec,
+		Host:             host,
+		Port:             c.Port,
+		Bind:             c.Bind,
+		CPort:            c.CPort,
+		Family:           c.family(),
+		Device:           c.BindDev,
+		Interval:         clampInterval(c.Interval),
+		ConnectTimeout:   time.Duration(c.ConnectTO),
+		RecvTimeout:      durationOf(c.RecvTO),
+		IO:               c.IO,
+		UDP:              c.udpConfig(),
 	}, nil
 }
 

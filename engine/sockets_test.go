@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+// TestSocketFlags: --dont-fragment reaches the UDP streams of both ends
+// (the server learns it from the parameters) and --snd-timeout the
+// client's TCP streams; each end's document shows what its kernel reports.
+func TestSocketFlags(t *testing.T) {
+	ts := startServer(t, ServerConfig{}, JSON)
+	sockets := func(doc map[string]any) []any {
+		s, _ := path(doc, "start", "goperf", "sockets").([]any)
+		return s
+	}
+	check := func(who string, doc map[string]any, key string, want any) {
+		t.Helper()
+		ss := sockets(doc)
+		if len(ss) == 0 {
+			t.Fatalf("%s: no sockets in the document", who)
+		}
+		for _, s := range ss {
+			if got := s.(map[string]any)[key]; got != want {
+				t.Errorf("%s: %s = %v, want %v", who, key, got, want)
+			}
+		}
+	}
+	cfg := ts.clientConfig(Spec{Proto: UDP, Length: 1400, Bitrate: 1e6, Direction: Bidir, DontFragment: true})
+	if _, doc, err := runClient(t, cfg); err != nil {
+		t.Fatal(err)
+	} else {
+		check("client", doc, "dont_fragment", true)
+	}
+	waitFor(t, func() bool { return len(serverDocs(t, ts.out.String())) == 1 })
+	check("server", serverDocs(t, ts.out.String())[0], "dont_fragment", true)
+
+	cfg = ts.clientConfig(Spec{Streams: 2})
+	cfg.SendTimeout = 3 * time.Second
+	if _, doc, err := runClient(t, cfg); err != nil {
+		t.Fatal(err)
+	} else {
+		check("client", doc, "user_timeout_ms", 3000.0)
+	}
+}
