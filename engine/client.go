@@ -89,6 +89,7 @@ func (c *client) connect(ctx context.Context) error {
 	if g, err := sockopt.Read(conn.(syscall.Conn)); err == nil {
 		c.mss = g.MSS
 	}
+	c.out.Log.Verbose("control: connected %v -> %v, MSS %d", conn.LocalAddr(), conn.RemoteAddr(), c.mss)
 	if sp := &c.cfg.Spec; sp.Proto == UDP && sp.Length == 0 {
 		// iperf3's default datagram: the control connection's MSS.
 		sp.Length = DefaultUDPLength
@@ -120,6 +121,7 @@ func (c *client) converse() (*Summary, error) {
 		if err := c.checkState(st, expect); err != nil {
 			return nil, err
 		}
+		c.out.Log.Verbose("control: the server says %v", st)
 		switch st {
 		case wire.ParamExchange:
 			expect = wire.CreateStreams
@@ -193,6 +195,9 @@ func (c *client) begin() error {
 	}
 	c.run.start = time.Now()
 	c.cpuStart = readCPU()
+	if len(c.streams) > 0 {
+		c.out.Log.Verbose("streams: %d connected, I/O %v", len(c.streams), c.streams[0].path)
+	}
 	c.rep.started(&startInfo{
 		spec: &c.cfg.Spec, client: true, peer: c.cfg.Host, peerPort: c.cfg.Port,
 		cookie: c.cookie.String(), streams: streamStarts(c.streams), when: c.run.start,

@@ -37,6 +37,14 @@ func (j *jsonReporter) event(name string, data any) {
 	}
 }
 
+// writeDocument prints the whole document at the end: always for -J,
+// after the events for --json-stream-full-output.
+func (j *jsonReporter) writeDocument() {
+	if !j.stream || j.out.StreamFull {
+		j.write()
+	}
+}
+
 // write prints the whole document, indented as iperf3 does.
 func (j *jsonReporter) write() {
 	b, err := json.MarshalIndent(&j.doc, "", "\t")
@@ -59,7 +67,9 @@ func (j *jsonReporter) interval(iv *Interval) {
 	ji := newJSONInterval(iv, j.info.spec)
 	if j.stream {
 		j.event("interval", ji)
-		return
+		if !j.out.StreamFull {
+			return
+		}
 	}
 	size := 0
 	if j.intervals.limit > 0 {
@@ -74,6 +84,7 @@ func (j *jsonReporter) interval(iv *Interval) {
 }
 
 func (j *jsonReporter) serverOutput(text string, doc json.RawMessage) {
+	j.doc.ServerOutputText, j.doc.ServerOutputJSON = text, doc
 	if j.stream {
 		if text != "" {
 			j.event("server_output_text", text)
@@ -81,9 +92,7 @@ func (j *jsonReporter) serverOutput(text string, doc json.RawMessage) {
 		if len(doc) > 0 {
 			j.event("server_output_json", doc)
 		}
-		return
 	}
-	j.doc.ServerOutputText, j.doc.ServerOutputJSON = text, doc
 }
 
 func (j *jsonReporter) finished(sum *Summary) {
@@ -91,15 +100,14 @@ func (j *jsonReporter) finished(sum *Summary) {
 	if sum.Interrupted {
 		j.doc.Error = interruptedText
 	}
+	j.doc.End = end
 	if j.stream {
 		if sum.Interrupted {
 			j.event("error", interruptedText)
 		}
 		j.event("end", end)
-		return
 	}
-	j.doc.End = end
-	j.write()
+	j.writeDocument()
 }
 
 // interruptedText is the error of an interrupted client's document, in
@@ -110,14 +118,13 @@ func (j *jsonReporter) failed(err error) {
 	if j.stream {
 		j.event("error", err.Error())
 		j.event("end", struct{}{}) // as iperf3: the stream always ends with end
-		return
 	}
 	if j.doc.Start == nil {
 		j.doc.Start = jsonStartBare{Connected: []jsonConnected{}, Version: j.host.version, SystemInfo: j.host.system}
 	}
 	j.doc.Error = err.Error()
 	j.doc.End = struct{}{}
-	j.write()
+	j.writeDocument()
 }
 
 // document returns the document so far, for a server's server_output_json.

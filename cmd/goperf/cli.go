@@ -8,11 +8,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/goperf/goperf/cmd/internal/cmdline"
 	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/output"
 	"github.com/goperf/goperf/engine/units"
 )
 
@@ -38,10 +40,13 @@ type cli struct {
 	Batch    int            `name:"batch" default:"32" help:"UDP datagrams (messages) per sendmmsg/recvmmsg call; 1 for one per call."`
 	GSO      bool           `name:"gso" default:"true" negatable:"" help:"UDP send offload (UDP_SEGMENT) where the kernel has it."`
 	GRO      bool           `name:"gro" default:"true" negatable:"" help:"UDP receive offload (UDP_GRO) where the kernel has it."`
+	GSRO     bool           `name:"gsro" help:"UDP GSO and GRO, as iperf3's --gsro: goperf uses both by default where the kernel has them."`
 
 	clientFlags
 	serverFlags
 	authFlags
+	outputFlags
+	processFlags
 
 	Version kong.VersionFlag `short:"v" help:"Print the version and exit."`
 }
@@ -153,6 +158,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
 		return 2
 	}
+	if c.Daemon {
+		if parent, err := detach(args); err != nil || parent {
+			if err != nil {
+				fmt.Fprintf(stderr, "goperf: error: %v\n", err)
+				return 1
+			}
+			return 0 // the detached child serves
+		}
+	}
 	err = c.run(ctx, stdout, stderr)
 	switch {
 	case errors.Is(err, engine.ErrInterrupted):
@@ -184,6 +198,10 @@ func (c *cli) Validate() error {
 		return fmt.Errorf("--buffer and --length disagree")
 	case c.TOS != "" && c.DSCP != "":
 		return fmt.Errorf("--tos and --dscp exclude each other")
+	case c.GSRO && (!c.GSO || !c.GRO):
+		return fmt.Errorf("--gsro asks for GSO and GRO: it excludes --no-gso and --no-gro")
+	case !c.Server && (c.Daemon || c.PIDFile != ""):
+		return fmt.Errorf("-D and -I are a server's (goperf -s)")
 	case c.Batch < 1 || c.Batch > 1024:
 		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.Batch)
 	}
@@ -198,6 +216,13 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer closeOut()
 	if c.Server {
+		if c.PIDFile != "" {
+			remove, err := writePIDFile(c.PIDFile)
+			if err != nil {
+				return err
+			}
+			defer remove()
+		}
 		return c.serve(ctx, out)
 	}
 	cfg, err := c.clientConfig()
@@ -210,7 +235,7 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 
 // output builds the engine's output from the format flags and --logfile.
 func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
-	out := engine.Output{W: stdout, Verbose: c.Verbose}
+	out := engine.Output{W: stdout, Verbose: c.Verbose, StreamFull: c.StreamFull}
 	switch {
 	case c.JSON:
 		out.Format = engine.JSON
@@ -227,10 +252,13 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 		out.W, logw = f, f
 		closeOut = func() { _ = f.Close() }
 	}
+	if f := c.Timestamps.format; f != "" && out.Format == engine.Text {
+		out.W = output.Stamped(out.W, f, time.Now)
+	}
 	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
 		fmt.Fprintf(logw, "goperf: "+format+"\n", args...)
 	}}
-	if c.Verbose {
+	if c.Verbose || c.Debug {
 		out.Log.Verbosef = out.Log.Errorf
 	}
 	return out, closeOut, nil

@@ -42,6 +42,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "--connect-timeout", "-5"}, `invalid duration "-5"`},
 		{[]string{"-c", "--cntl-ka=5/2/3"}, "control connection Keepalive period should be larger than the full retry period"},
 		{[]string{"-c", "--cntl-ka=a/b"}, "want --cntl-ka[=IDLE[/INTERVAL[/COUNT]]]"},
+		{[]string{"-c", "-u", "--gsro", "--no-gso"}, "--gsro asks for GSO and GRO"},
+		{[]string{"-c", "-D"}, "-D and -I are a server's"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -92,6 +94,7 @@ func TestFlagsReachConfig(t *testing.T) {
 			return c.ControlKeepAlive == net.KeepAliveConfig{Enable: true, Idle: time.Minute, Interval: 5 * time.Second, Count: 3}
 		}},
 		{nil, func(c engine.ClientConfig) bool { return !c.ControlKeepAlive.Enable }},
+		{[]string{"-u", "--gsro"}, func(c engine.ClientConfig) bool { return !c.UDP.NoGSO && !c.UDP.NoGRO }},
 	}
 	for _, tt := range tests {
 		var c cli

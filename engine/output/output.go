@@ -22,6 +22,9 @@ type Output struct {
 	Format  Format
 	Verbose bool // -V: add socket options asked and granted, CPU use
 	Log     Logger
+	// StreamFull: with JSONStream, the whole -J document too, after the
+	// events (iperf3's --json-stream-full-output).
+	StreamFull bool
 }
 
 // ErrInterrupted reports a run ended early by its context (a signal).

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"github.com/alecthomas/kong"
+
+	"github.com/goperf/goperf/engine/output"
+)
+
+// outputFlags are iperf3's flags for how output is written.
+type outputFlags struct {
+	Timestamps timestampsFlag `name:"timestamps" help:"Put the time before every line of text output, as iperf3's --timestamps[=FORMAT] (strftime; default '%c ')."`
+	ForceFlush bool           `name:"forceflush" help:"Flush output at every interval, as iperf3; goperf never buffers its output, so every line is written as it is made."`
+	Debug      bool           `short:"d" name:"debug" help:"Log what the client and server do, step by step, to standard error."`
+	StreamFull bool           `name:"json-stream-full-output" help:"With --json-stream, print the whole -J document too, after the events."`
+}
+
+// timestampsFlag is --timestamps with its optional =FORMAT.
+type timestampsFlag struct {
+	format string // "" = off
+}
+
+// IsBool lets the flag stand alone, as --timestamps.
+func (f *timestampsFlag) IsBool() bool { return true }
+
+// Decode reads the optional =FORMAT.
+func (f *timestampsFlag) Decode(ctx *kong.DecodeContext) error {
+	f.format = output.DefaultTimestamps
+	if ctx.Scan.Peek().Type == kong.FlagValueToken {
+		f.format = ctx.Scan.Pop().String()
+	}
+	return nil
+}
