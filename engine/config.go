@@ -81,6 +81,11 @@ type Spec struct {
 	// (--dont-fragment): a datagram over the path MTU fails instead of
 	// leaving in fragments.
 	DontFragment bool
+	// PacingTimer, when set, is how often a paced sender wakes at most: it
+	// sends what the rate earned since in a burst, as iperf3's
+	// --pacing-timer. 0 (and iperf3's default, 1 ms, from a stock client)
+	// paces with exact waits, block by block.
+	PacingTimer time.Duration
 }
 
 // DefaultUDPRecvBuffer is the receive buffer a UDP data socket asks for

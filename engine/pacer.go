@@ -9,6 +9,7 @@ type pacer struct {
 	burst  float64       // bucket size, bytes
 	tokens float64       // bytes that may be sent now
 	last   time.Duration // time of the last refill
+	tick   time.Duration // --pacing-timer: the shortest wait; 0 = exact waits
 }
 
 // Pacing times. A sender sleeps until a tick's worth of bytes (iperf3's
@@ -22,13 +23,17 @@ const (
 // newPacer returns a pacer for bitrate bit/s and writes of block bytes, or
 // nil when the rate is unlimited. The bucket holds one block plus the
 // slack, and starts with one block.
-func newPacer(bitrate uint64, block int) *pacer {
+//
+// A tick (--pacing-timer) makes a sender that must wait sleep at least
+// that long and then send what it earned, in one burst; the bucket grows
+// to hold a tick's worth.
+func newPacer(bitrate uint64, block int, tick time.Duration) *pacer {
 	if bitrate == 0 {
 		return nil
 	}
 	rate := float64(bitrate) / 8
-	burst := float64(block) + rate*pacerSlack.Seconds()
-	return &pacer{rate: rate, burst: burst, tokens: float64(block)}
+	burst := float64(block) + rate*max(pacerSlack, tick).Seconds()
+	return &pacer{rate: rate, burst: burst, tokens: float64(block), tick: tick}
 }
 
 // perTick returns how many blocks of size bytes one tick earns, at least 1:
@@ -43,7 +48,7 @@ func (p *pacer) wait(now time.Duration, n int) time.Duration {
 	if p.tokens >= float64(n) {
 		return 0
 	}
-	return time.Duration((float64(n) - p.tokens) / p.rate * float64(time.Second))
+	return max(time.Duration((float64(n)-p.tokens)/p.rate*float64(time.Second)), p.tick)
 }
 
 // available returns the bytes that may be sent at time now.

@@ -3,6 +3,8 @@ package engine
 import (
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/wire"
 )
 
 // TestPacerRate steps a fake clock and checks the long-run rate and the
@@ -19,7 +21,7 @@ func TestPacerRate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(tt.bitrate, tt.block)
+			p := newPacer(tt.bitrate, tt.block, 0)
 			var now time.Duration
 			sent := 0
 			for now < 10*time.Second {
@@ -43,7 +45,7 @@ func TestPacerRate(t *testing.T) {
 func TestPacerLateTimer(t *testing.T) {
 	for _, late := range []time.Duration{50 * time.Microsecond, time.Millisecond, 5 * time.Millisecond} {
 		const bitrate, block = 10e6, 1400
-		p := newPacer(bitrate, block)
+		p := newPacer(bitrate, block, 0)
 		var now time.Duration
 		sent := 0
 		for now < 10*time.Second {
@@ -61,7 +63,7 @@ func TestPacerLateTimer(t *testing.T) {
 }
 
 func TestPacerBurst(t *testing.T) {
-	p := newPacer(8e6, 1000) // 1 MB/s: the bucket holds 1000 + 10 ms = 11000 bytes
+	p := newPacer(8e6, 1000, 0) // 1 MB/s: the bucket holds 1000 + 10 ms = 11000 bytes
 	if d := p.wait(0, 1000); d != 0 {
 		t.Fatalf("a new pacer waits %v for one block", d)
 	}
@@ -83,7 +85,37 @@ func TestPacerBurst(t *testing.T) {
 	if n := p.perTick(5000); n != 1 {
 		t.Errorf("perTick(5000) = %d, want 1", n)
 	}
-	if newPacer(0, 1000) != nil {
+	if newPacer(0, 1000, 0) != nil {
 		t.Error("rate 0 must mean no pacer")
+	}
+}
+
+// TestPacingTimer: with --pacing-timer a sender that must wait sleeps at
+// least a tick and then sends what it earned in one burst: 10 ms at
+// 1 MB/s is 10 blocks of 1000 bytes, which the bucket holds. The
+// parameter carries the timer; iperf3's default (1000 µs, which a stock
+// client always sends) means exact waits.
+func TestPacingTimer(t *testing.T) {
+	const tick = 10 * time.Millisecond
+	p := newPacer(8e6, 1000, tick)
+	p.sent(0, 1000)
+	if d := p.wait(0, 1000); d != tick {
+		t.Errorf("empty bucket: wait %v, want the tick %v", d, tick)
+	}
+	burst := 0
+	for now := tick; p.wait(now, 1000) == 0 && burst < 100; burst++ {
+		p.sent(now, 1000)
+	}
+	if burst != 10 {
+		t.Errorf("after a tick %d blocks went, want 10", burst)
+	}
+	for _, tt := range []struct {
+		asked time.Duration
+		wire  int64
+		back  time.Duration
+	}{{0, 1000, 0}, {time.Millisecond, 1000, 0}, {500 * time.Microsecond, 500, 500 * time.Microsecond}, {tick, 10000, tick}} {
+		if w := pacingTimerMicros(tt.asked); w != tt.wire || pacingTimerOf(wire.Int(w)) != tt.back {
+			t.Errorf("timer %v: parameter %d, read back %v; want %d, %v", tt.asked, w, pacingTimerOf(wire.Int(w)), tt.wire, tt.back)
+		}
 	}
 }

@@ -27,7 +27,7 @@ func (s *Spec) params() *wire.Params {
 		Len:              wire.Int(s.Length),
 		Bandwidth:        wire.Int(s.Bitrate),
 		FQRate:           wire.Int(s.FQRate),
-		PacingTimer:      1000,
+		PacingTimer:      wire.Int(pacingTimerMicros(s.PacingTimer)),
 		TOS:              wire.Int(s.TOS),
 		Title:            s.Title,
 		ExtraData:        s.ExtraData,
@@ -69,6 +69,7 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		UDP64Bit:         bool(p.UDPCounters64Bit),
 		RepeatingPayload: bool(p.RepeatingPayload),
 		DontFragment:     bool(p.DontFragment),
+		PacingTimer:      pacingTimerOf(p.PacingTimer),
 	}
 	tcp, udp, sctp := bool(p.TCP), bool(p.UDP), bool(p.SCTP)
 	switch {
@@ -120,4 +121,27 @@ func seconds(n wire.Int) time.Duration {
 // stock server's timers never end a test before the client does.
 func secondsCeil(d time.Duration) int64 {
 	return int64((d + time.Second - 1) / time.Second)
+}
+
+// defaultPacingTimer is iperf3's --pacing-timer default, in µs, which a
+// stock client always sends.
+const defaultPacingTimer = 1000
+
+// pacingTimerMicros is the parameter for timer t: iperf3's default when
+// none was asked.
+func pacingTimerMicros(t time.Duration) int64 {
+	if t <= 0 {
+		return defaultPacingTimer
+	}
+	return t.Microseconds()
+}
+
+// pacingTimerOf reads the parameter back: iperf3's default, or nonsense,
+// means exact pacing (0); other values are the timer asked, capped at a
+// second.
+func pacingTimerOf(us wire.Int) time.Duration {
+	if us <= 0 || us == defaultPacingTimer {
+		return 0
+	}
+	return min(time.Duration(us)*time.Microsecond, time.Second)
 }

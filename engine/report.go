@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/goperf/goperf/sockopt"
@@ -120,6 +122,20 @@ func formatBits(bps float64) string {
 	return scaled(bps, 1000, bitUnits)
 }
 
+// formatRate writes a rate as -f asks: unit k, m, g or t gives K, M, G or
+// Tbits/sec, K, M, G or T gives KBytes/sec and up (binary, as iperf3's
+// byte rates), 0 adapts as formatBits does.
+func formatRate(bps float64, unit byte) string {
+	i := strings.IndexByte("kmgt", unit|0x20) + 1 // 0 when unit is none of them
+	if unit == 0 || i == 0 {
+		return formatBits(bps)
+	}
+	if unit >= 'a' {
+		return fixed(bps/math.Pow(1000, float64(i)), bitUnits[i])
+	}
+	return fixed(bps/8/math.Pow(1024, float64(i)), byteUnits[i]+"/sec")
+}
+
 // scaled picks the unit that keeps v under one step and prints it in four
 // places: #.##, ##.# or ###.
 func scaled(v, step float64, units []string) string {
@@ -128,11 +144,16 @@ func scaled(v, step float64, units []string) string {
 		v /= step
 		i++
 	}
+	return fixed(v, units[i])
+}
+
+// fixed prints v in four places, #.##, ##.# or ###, and its unit.
+func fixed(v float64, unit string) string {
 	switch {
 	case v < 9.995:
-		return fmt.Sprintf("%4.2f %s", v, units[i])
+		return fmt.Sprintf("%4.2f %s", v, unit)
 	case v < 99.95:
-		return fmt.Sprintf("%4.1f %s", v, units[i])
+		return fmt.Sprintf("%4.1f %s", v, unit)
 	}
-	return fmt.Sprintf("%4.0f %s", v, units[i])
+	return fmt.Sprintf("%4.0f %s", v, unit)
 }

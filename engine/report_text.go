@@ -156,7 +156,7 @@ func (t *textReporter) line(label string, start, end float64, bytes uint64, seco
 	if seconds > 0 {
 		bps = float64(bytes) * 8 / seconds
 	}
-	t.printf("%s %6.2f-%-6.2f sec  %s  %s%s\n", label, start, end, formatBytes(float64(bytes)), formatBits(bps), tail)
+	t.printf("%s %6.2f-%-6.2f sec  %s  %s%s\n", label, start, end, formatBytes(float64(bytes)), formatRate(bps, t.out.RateUnit), tail)
 }
 
 // sideLine prints one side of a summary, or, for a side the peer never

@@ -95,7 +95,7 @@ func (r *run) begin(ends bool) {
 			s.udp.omitEnd = r.start.Add(r.spec.Omit)
 		}
 		if s.sender {
-			s.pacer = newPacer(r.spec.Bitrate, len(s.buf))
+			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.PacingTimer)
 		}
 		r.wg.Add(1)
 		go r.loop(s)

@@ -27,3 +27,25 @@ func TestHumanUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestRateFormat: -f's fixed units, as iperf3's unit_snprintf prints them.
+func TestRateFormat(t *testing.T) {
+	for _, tt := range []struct {
+		bps  float64
+		unit byte
+		want string
+	}{
+		{10.7e9, 'm', "10700 Mbits/sec"},
+		{10.7e9, 'g', "10.7 Gbits/sec"},
+		{5.24e6, 'k', "5240 Kbits/sec"},
+		{999.6e6, 'g', "1.00 Gbits/sec"},
+		{8 * 1048576 * 50, 'M', "50.0 MBytes/sec"},
+		{8 * 1024, 'K', "1.00 KBytes/sec"},
+		{10.7e9, 't', "0.01 Tbits/sec"},
+		{10.7e9, 0, "10.7 Gbits/sec"},
+	} {
+		if got := formatRate(tt.bps, tt.unit); got != tt.want {
+			t.Errorf("formatRate(%v, %q) = %q, want %q", tt.bps, tt.unit, got, tt.want)
+		}
+	}
+}

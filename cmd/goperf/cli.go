@@ -79,6 +79,7 @@ type clientFlags struct {
 	DontFrag   bool               `name:"dont-fragment" help:"UDP: set the IP Don't Fragment bit on both ends' streams; a datagram over the path MTU fails instead of leaving in fragments."`
 	SendTO     units.Milliseconds `name:"snd-timeout" help:"TCP: fail a stream whose data stays unacknowledged this many milliseconds (TCP_USER_TIMEOUT), as iperf3; default the kernel's."`
 	CntlKA     keepAliveFlag      `name:"cntl-ka" help:"TCP keepalive on the control connection, as iperf3's --cntl-ka[=IDLE/INTERVAL/COUNT] (seconds, seconds, probes; default 15/15/9)."`
+	PacingTO   units.ByteSize     `name:"pacing-timer" placeholder:"MICROSECONDS" help:"With --bitrate: wake a sender at most this often and send what it earned in a burst, as iperf3's --pacing-timer (microseconds, K = 1024 as iperf3 reads it); default: exact waits, block by block."`
 	Repeating  bool               `name:"repeating-payload" help:"Send iperf3's repeating pattern (0123456789...) instead of random bytes, which a compressing link cannot shrink."`
 	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
 	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
@@ -198,6 +199,8 @@ func (c *cli) Validate() error {
 		return fmt.Errorf("--buffer and --length disagree")
 	case c.TOS != "" && c.DSCP != "":
 		return fmt.Errorf("--tos and --dscp exclude each other")
+	case c.PacingTO > 1e6:
+		return fmt.Errorf("--pacing-timer must be at most 1000000 microseconds, got %d", c.PacingTO)
 	case c.GSRO && (!c.GSO || !c.GRO):
 		return fmt.Errorf("--gsro asks for GSO and GRO: it excludes --no-gso and --no-gro")
 	case !c.Server && (c.Daemon || c.PIDFile != ""):
@@ -235,7 +238,7 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 
 // output builds the engine's output from the format flags and --logfile.
 func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
-	out := engine.Output{W: stdout, Verbose: c.Verbose, StreamFull: c.StreamFull}
+	out := engine.Output{W: stdout, Verbose: c.Verbose, StreamFull: c.StreamFull, RateUnit: c.Format.unit}
 	switch {
 	case c.JSON:
 		out.Format = engine.JSON

@@ -44,6 +44,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "--cntl-ka=a/b"}, "want --cntl-ka[=IDLE[/INTERVAL[/COUNT]]]"},
 		{[]string{"-c", "-u", "--gsro", "--no-gso"}, "--gsro asks for GSO and GRO"},
 		{[]string{"-c", "-D"}, "-D and -I are a server's"},
+		{[]string{"-c", "-f", "x"}, "bad format specifier (valid formats are in the set [kmgtKMGT])"},
+		{[]string{"-c", "--pacing-timer", "2000000"}, "--pacing-timer must be at most 1000000 microseconds"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -95,6 +97,7 @@ func TestFlagsReachConfig(t *testing.T) {
 		}},
 		{nil, func(c engine.ClientConfig) bool { return !c.ControlKeepAlive.Enable }},
 		{[]string{"-u", "--gsro"}, func(c engine.ClientConfig) bool { return !c.UDP.NoGSO && !c.UDP.NoGRO }},
+		{[]string{"--bitrate", "1M", "--pacing-timer", "5000"}, func(c engine.ClientConfig) bool { return c.Spec.PacingTimer == 5*time.Millisecond }},
 	}
 	for _, tt := range tests {
 		var c cli

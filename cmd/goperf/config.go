@@ -47,6 +47,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		UDP64Bit:         c.Counters64,
 		RepeatingPayload: c.Repeating,
 		DontFragment:     c.DontFrag,
+		PacingTimer:      time.Duration(c.PacingTO) * time.Microsecond,
 	}
 	switch {
 	case c.Reverse:

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"github.com/alecthomas/kong"
+	"strings"
 
 	"github.com/goperf/goperf/engine/output"
 )
@@ -12,6 +14,21 @@ type outputFlags struct {
 	ForceFlush bool           `name:"forceflush" help:"Flush output at every interval, as iperf3; goperf never buffers its output, so every line is written as it is made."`
 	Debug      bool           `short:"d" name:"debug" help:"Log what the client and server do, step by step, to standard error."`
 	StreamFull bool           `name:"json-stream-full-output" help:"With --json-stream, print the whole -J document too, after the events."`
+	Format     rateFormat     `short:"f" name:"format" placeholder:"[kmgtKMGT]" help:"Rates in text output in one unit, as iperf3's -f: k, m, g, t for Kbits..Tbits/sec, K, M, G, T for KBytes..TBytes/sec (default: the best fit)."`
+}
+
+// rateFormat is iperf3's -f: its first letter chooses the unit.
+type rateFormat struct {
+	unit byte
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (f *rateFormat) UnmarshalText(text []byte) error {
+	if len(text) == 0 || !strings.ContainsRune("kmgtKMGT", rune(text[0])) {
+		return errors.New("bad format specifier (valid formats are in the set [kmgtKMGT])")
+	}
+	f.unit = text[0]
+	return nil
 }
 
 // timestampsFlag is --timestamps with its optional =FORMAT.

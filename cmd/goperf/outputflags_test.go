@@ -59,6 +59,15 @@ func TestOutputFlags(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, c.Stderr.String())
 		}
 	})
+	t.Run("format", func(t *testing.T) {
+		out, _ := run(t, "-f", "m")
+		if !regexp.MustCompile(`sec +[\d.]+ [KMG]?Bytes +\d+ Mbits/sec .*receiver`).MatchString(out) {
+			t.Errorf("-f m: rates not in Mbits/sec:\n%s", out)
+		}
+		if out, _ = run(t, "-f", "K"); !strings.Contains(out, " KBytes/sec") {
+			t.Errorf("-f K: rates not in KBytes/sec:\n%s", out)
+		}
+	})
 	t.Run("debug", func(t *testing.T) {
 		if _, log := run(t, "-d"); !strings.Contains(log, "goperf: control: the server says TEST_START") {
 			t.Errorf("-d logs no steps:\n%s", log)

@@ -25,6 +25,9 @@ type Output struct {
 	// StreamFull: with JSONStream, the whole -J document too, after the
 	// events (iperf3's --json-stream-full-output).
 	StreamFull bool
+	// RateUnit is iperf3's -f for text rates: k, m, g or t for K/M/G/Tbits
+	// per second, K, M, G or T for K/M/G/TBytes per second; 0 adapts.
+	RateUnit byte
 }
 
 // ErrInterrupted reports a run ended early by its context (a signal).
