@@ -305,6 +305,9 @@ func (c *ClientConfig) addr() string {
 	return joinHostPort(c.Host, c.Port)
 }
 
+// Check reports what RunClient would refuse in c before it connects.
+func (c *ClientConfig) Check() error { return c.check() }
+
 // check validates the client-only settings and the spec.
 func (c *ClientConfig) check() error {
 	if c.Port < 1 || c.Port > 65535 {

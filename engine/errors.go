@@ -34,6 +34,13 @@ type specError struct {
 
 func (e *specError) Error() string { return e.msg }
 
+// IsLengthError reports whether err refuses a test's buffer or datagram
+// length.
+func IsLengthError(err error) bool {
+	var se *specError
+	return errors.As(err, &se) && (se.code == wire.CodeBlockSize || se.code == wire.CodeUDPBlockSize)
+}
+
 func specErr(code wire.Code, format string, args ...any) error {
 	return &specError{code: code, msg: fmt.Sprintf(format, args...)}
 }

@@ -55,7 +55,7 @@ type cli struct {
 type clientFlags struct {
 	UDP        bool               `short:"u" help:"UDP instead of TCP."`
 	Parallel   int                `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
-	Buffer     units.BufferSize   `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
+	Buffer     bufferFlag         `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
 	Length     units.BufferSize   `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
 	Bitrate    optBitrate         `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
 	Time       engine.Seconds     `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
@@ -195,7 +195,7 @@ func (c *cli) Validate() error {
 		return fmt.Errorf("--json and --json-stream exclude each other")
 	case c.Host != "" && c.Addr != "" && c.Host != c.Addr:
 		return fmt.Errorf("HOST %q and -a %q disagree", c.Host, c.Addr)
-	case c.Buffer.ByteSize != 0 && c.Length.ByteSize != 0 && c.Buffer != c.Length:
+	case c.Buffer.ByteSize != 0 && c.Length.ByteSize != 0 && c.Buffer.ByteSize != c.Length.ByteSize:
 		return fmt.Errorf("--buffer and --length disagree")
 	case c.TOS != "" && c.DSCP != "":
 		return fmt.Errorf("--tos and --dscp exclude each other")
@@ -229,8 +229,17 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return c.serve(ctx, out)
 	}
 	cfg, err := c.clientConfig()
-	if err != nil {
+	if err == nil {
+		err = cfg.Check()
+	}
+	switch {
+	case engine.IsLengthError(err) && rateLike(c.Buffer.text):
+		return fmt.Errorf("%w; %s", err, rateHint(c.Buffer.text))
+	case err != nil:
 		return err
+	}
+	if note := c.Buffer.rateNote(); note != "" {
+		fmt.Fprintln(stderr, "goperf: "+note)
 	}
 	_, err = engine.RunClient(ctx, cfg, out)
 	return err

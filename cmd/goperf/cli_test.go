@@ -112,3 +112,33 @@ func TestFlagsReachConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLikeBuffer: -b stays the buffer size, and a -b spelled as
+// iperf3's rate says how to write the rate: in the refusal when the size
+// is refused, in one note on stderr when it is taken. A plain number
+// (the mission's -b 131072) gets no note.
+func TestRateLikeBuffer(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-c", "-u", "-b", "1M"}, "UDP datagram size must be 16 to 65507 bytes, got 1048576; in goperf -b is the buffer size per write (iperf3's -l); for iperf3's rate -b 1M write --bitrate 1M"},
+		{[]string{"-c", "-b", "0"}, "for iperf3's rate -b 0 write --bitrate 0"},
+		{[]string{"-c", "-b", "10M/100"}, "write --bitrate 10M (goperf paces smoothly; --pacing-timer sends in bursts)"},
+		{[]string{"-c", "-b", "10G"}, "write --bitrate 10G"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), tt.args, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), tt.want) || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want one line with %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+	var b bufferFlag
+	for text, note := range map[string]bool{"1M": true, "1g": true, "131072": false, "128K": false} {
+		if err := b.UnmarshalText([]byte(text)); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.rateNote() != ""; got != note {
+			t.Errorf("-b %s: note %q, want one: %v", text, b.rateNote(), note)
+		}
+	}
+}
