@@ -294,8 +294,10 @@ func (t *textReporter) summaryPair(label string, snd, rcv Side) {
 	case rcv.UDP != nil && snd.UDP != nil:
 		sndTail = udpSummaryTail(0, rcv.UDP.Lost, snd.UDP.Packets)
 		rcvTail = udpSummaryTail(rcv.UDP.Jitter, rcv.UDP.Lost, rcv.UDP.Packets+rcv.UDP.Lost)
-	case snd.Retransmits >= 0:
+	case snd.Retransmits >= 0 && strings.HasPrefix(label, "[SUM]"):
 		sndTail = fmt.Sprintf("  %3d             ", snd.Retransmits)
+	case snd.Retransmits >= 0:
+		sndTail = fmt.Sprintf("  %3d            ", snd.Retransmits) // one space fewer than a sum's, as iperf3
 	}
 	t.sideLine(label, snd, sndTail+"sender")
 	t.sideLine(label, rcv, rcvTail+"receiver")
