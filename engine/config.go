@@ -86,7 +86,14 @@ type Spec struct {
 	// --pacing-timer. 0 (and iperf3's default, 1 ms, from a stock client)
 	// paces with exact waits, block by block.
 	PacingTimer time.Duration
+	// Burst, when set, sends that many blocks back to back and then waits
+	// for the rate to earn them, as iperf3's --bitrate RATE/BURST; the
+	// rate is the same.
+	Burst int
 }
+
+// MaxBurst caps --bitrate's /BURST, as iperf3 does (MAX_BURST).
+const MaxBurst = 1000
 
 // DefaultUDPRecvBuffer is the receive buffer a UDP data socket asks for
 // when -w does not say. The kernel's default (208 KiB) holds three GSO

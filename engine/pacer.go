@@ -86,3 +86,14 @@ func (s *stream) pace(n int) error {
 		return errStopped
 	}
 }
+
+// pacingTick is the shortest wait of a paced sender of block-byte writes:
+// the pacing timer, or the time the rate takes to earn a burst, whichever
+// is longer; 0 for exact waits.
+func (s *Spec) pacingTick(block int) time.Duration {
+	tick := s.PacingTimer
+	if s.Burst > 1 && s.Bitrate > 0 {
+		tick = max(tick, time.Duration(float64(s.Burst*block)*8/float64(s.Bitrate)*float64(time.Second)))
+	}
+	return tick
+}

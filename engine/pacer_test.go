@@ -109,6 +109,13 @@ func TestPacingTimer(t *testing.T) {
 	if burst != 10 {
 		t.Errorf("after a tick %d blocks went, want 10", burst)
 	}
+	// A burst of 10 blocks of 1000 bytes at 8 Mbit/s is 10 ms of the rate.
+	if got := (&Spec{Bitrate: 8e6, Burst: 10}).pacingTick(1000); got != tick {
+		t.Errorf("burst of 10: tick %v, want %v", got, tick)
+	}
+	if got := (&Spec{Bitrate: 8e6, Burst: 10, PacingTimer: time.Second}).pacingTick(1000); got != time.Second {
+		t.Errorf("burst and a longer timer: tick %v, want the timer", got)
+	}
 	for _, tt := range []struct {
 		asked time.Duration
 		wire  int64

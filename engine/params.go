@@ -28,6 +28,7 @@ func (s *Spec) params() *wire.Params {
 		Bandwidth:        wire.Int(s.Bitrate),
 		FQRate:           wire.Int(s.FQRate),
 		PacingTimer:      wire.Int(pacingTimerMicros(s.PacingTimer)),
+		Burst:            wire.Int(s.Burst),
 		TOS:              wire.Int(s.TOS),
 		Title:            s.Title,
 		ExtraData:        s.ExtraData,
@@ -70,6 +71,7 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		RepeatingPayload: bool(p.RepeatingPayload),
 		DontFragment:     bool(p.DontFragment),
 		PacingTimer:      pacingTimerOf(p.PacingTimer),
+		Burst:            int(min(max(p.Burst, 0), MaxBurst)),
 	}
 	tcp, udp, sctp := bool(p.TCP), bool(p.UDP), bool(p.SCTP)
 	switch {

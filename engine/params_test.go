@@ -18,6 +18,7 @@ func TestParamsRoundTrip(t *testing.T) {
 		{Proto: TCP, Streams: 2, Direction: Bidir, Length: 8192, Bytes: 1 << 30, Omit: 2 * time.Second, Window: 4 << 20, MSS: 1400, NoDelay: true, Congestion: "cubic", TOS: 0x10, Title: "t", ExtraData: "x", GetServerOutput: true, Bitrate: 100e6},
 		{Proto: TCP, Streams: 1, Direction: Reverse, Length: 1024, Blocks: 99, RepeatingPayload: true},
 		{Proto: UDP, Streams: 1, Length: 1400, Duration: time.Second, Bitrate: 1 << 20, UDP64Bit: true},
+		{Proto: UDP, Streams: 1, Length: 1400, Duration: time.Second, Bitrate: 10e6, Burst: 100, PacingTimer: 2 * time.Millisecond, DontFragment: true},
 	}
 	for _, want := range specs {
 		b, err := json.Marshal(want.params())

@@ -95,7 +95,7 @@ func (r *run) begin(ends bool) {
 			s.udp.omitEnd = r.start.Add(r.spec.Omit)
 		}
 		if s.sender {
-			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.PacingTimer)
+			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.pacingTick(len(s.buf)))
 		}
 		r.wg.Add(1)
 		go r.loop(s)

@@ -37,15 +37,9 @@ func rateLike(text string) bool {
 	return burst || (rate != "" && strings.ContainsRune("mMgGtT", rune(rate[len(rate)-1])))
 }
 
-// rateHint says how to write iperf3's -b TEXT in goperf. A /burst has no
-// spelling in --bitrate: goperf paces smoothly (--pacing-timer for bursts).
+// rateHint says how to write iperf3's -b TEXT in goperf.
 func rateHint(text string) string {
-	rate, _, burst := strings.Cut(text, "/")
-	hint := fmt.Sprintf("in goperf -b is the buffer size per write (iperf3's -l); for iperf3's rate -b %s write --bitrate %s", text, rate)
-	if burst {
-		hint += " (goperf paces smoothly; --pacing-timer sends in bursts)"
-	}
-	return hint
+	return fmt.Sprintf("in goperf -b is the buffer size per write (iperf3's -l); for iperf3's rate -b %s write --bitrate %s", text, text)
 }
 
 // rateNote is the line a client prints when its -b reads as a rate but

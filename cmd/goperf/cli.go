@@ -57,7 +57,7 @@ type clientFlags struct {
 	Parallel   int                `short:"P" default:"1" help:"Parallel streams (1 to 128)."`
 	Buffer     bufferFlag         `short:"b" help:"Buffer size per read/write, e.g. 131072, 128K, 1M (default 128K for TCP; for UDP the datagram size, default the path MSS as iperf3)."`
 	Length     units.BufferSize   `short:"l" name:"length" help:"Same as --buffer (iperf3's name)."`
-	Bitrate    optBitrate         `name:"bitrate" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3)."`
+	Bitrate    optBitrate         `name:"bitrate" placeholder:"RATE[/BURST]" help:"Target rate per stream in bit/s, e.g. 100M; 0 = unlimited (TCP's default; UDP's is 1M, as iperf3). /BURST sends that many blocks at once, as iperf3's."`
 	Time       engine.Seconds     `short:"t" default:"10" help:"Test length: seconds (10, 2.5) or a duration (500ms)."`
 	Bytes      engine.ByteSize    `short:"n" help:"Bytes to send in total instead of a duration, e.g. 1G."`
 	Blocks     uint64             `short:"k" name:"blockcount" help:"Buffers to send in total instead of a duration."`
@@ -130,16 +130,25 @@ func (c *cli) limits() engine.Limits {
 	}
 }
 
-// optBitrate is a bitrate that remembers whether it was given.
+// optBitrate is iperf3's RATE[/BURST], remembering whether it was given.
 type optBitrate struct {
 	engine.Bitrate
-	set bool
+	burst int // blocks sent at once; 0 = none asked
+	set   bool
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (b *optBitrate) UnmarshalText(text []byte) error {
 	b.set = true
-	return b.Bitrate.UnmarshalText(text)
+	rate, burst, found := strings.Cut(string(text), "/")
+	if found {
+		n, err := strconv.Atoi(burst)
+		if err != nil || n < 1 || n > engine.MaxBurst {
+			return fmt.Errorf("invalid burst %q in %q: want 1 to %d blocks", burst, text, engine.MaxBurst)
+		}
+		b.burst = n
+	}
+	return b.Bitrate.UnmarshalText([]byte(rate))
 }
 
 // run parses args and runs goperf, returning the process's exit status.

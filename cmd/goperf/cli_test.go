@@ -46,6 +46,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "-D"}, "-D and -I are a server's"},
 		{[]string{"-c", "-f", "x"}, "bad format specifier (valid formats are in the set [kmgtKMGT])"},
 		{[]string{"-c", "--pacing-timer", "2000000"}, "--pacing-timer must be at most 1000000 microseconds"},
+		{[]string{"-c", "--bitrate", "10M/0"}, `invalid burst "0" in "10M/0": want 1 to 1000 blocks`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -98,6 +99,7 @@ func TestFlagsReachConfig(t *testing.T) {
 		{nil, func(c engine.ClientConfig) bool { return !c.ControlKeepAlive.Enable }},
 		{[]string{"-u", "--gsro"}, func(c engine.ClientConfig) bool { return !c.UDP.NoGSO && !c.UDP.NoGRO }},
 		{[]string{"--bitrate", "1M", "--pacing-timer", "5000"}, func(c engine.ClientConfig) bool { return c.Spec.PacingTimer == 5*time.Millisecond }},
+		{[]string{"--bitrate", "10M/100"}, func(c engine.ClientConfig) bool { return c.Spec.Bitrate == 10e6 && c.Spec.Burst == 100 }},
 	}
 	for _, tt := range tests {
 		var c cli
@@ -124,7 +126,7 @@ func TestRateLikeBuffer(t *testing.T) {
 	}{
 		{[]string{"-c", "-u", "-b", "1M"}, "UDP datagram size must be 16 to 65507 bytes, got 1048576; in goperf -b is the buffer size per write (iperf3's -l); for iperf3's rate -b 1M write --bitrate 1M"},
 		{[]string{"-c", "-b", "0"}, "for iperf3's rate -b 0 write --bitrate 0"},
-		{[]string{"-c", "-b", "10M/100"}, "write --bitrate 10M (goperf paces smoothly; --pacing-timer sends in bursts)"},
+		{[]string{"-c", "-b", "10M/100"}, "for iperf3's rate -b 10M/100 write --bitrate 10M/100"},
 		{[]string{"-c", "-b", "10G"}, "write --bitrate 10G"},
 	} {
 		var stdout, stderr bytes.Buffer

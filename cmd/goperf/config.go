@@ -48,6 +48,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		RepeatingPayload: c.Repeating,
 		DontFragment:     c.DontFrag,
 		PacingTimer:      time.Duration(c.PacingTO) * time.Microsecond,
+		Burst:            c.Bitrate.burst,
 	}
 	switch {
 	case c.Reverse:
