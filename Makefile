@@ -5,13 +5,18 @@ BIN     := bin
 PORT    ?= 5201
 ECHO_PORT ?= 5001
 
-.PHONY: help build demo demo-echo test test-modes test-portable test-loaded check vet cross race bench-smoke fmt clean report compare
+.PHONY: help build install demo demo-echo test test-modes test-portable test-loaded check vet cross race bench-smoke fmt clean report compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## build goperf and goecho into bin/
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+install: build ## copy goperf and goecho to $(PREFIX)/bin (/usr/local); IPERF3=1 also makes $(PREFIX)/bin/iperf3 name goperf (its iperf3 personality)
+	install -d $(or $(PREFIX),/usr/local)/bin
+	install -m 0755 $(BIN)/goperf $(BIN)/goecho $(or $(PREFIX),/usr/local)/bin/
+	@if [ -n "$(IPERF3)" ]; then ln -sf goperf $(or $(PREFIX),/usr/local)/bin/iperf3 && echo "$(or $(PREFIX),/usr/local)/bin/iperf3 -> goperf"; fi
 
 demo: build ## run a goperf server and client on loopback (port $(PORT)) and print the results
 	@$(BIN)/goperf -s -1 -p $(PORT) > $(BIN)/demo-server.log 2>&1 & server=$$!; \

@@ -62,7 +62,14 @@ func (c *client) runTest(ctx context.Context) (*Summary, error) {
 	if err := c.cfg.check(); err != nil {
 		return nil, err
 	}
-	if c.out.Format == Text {
+	switch {
+	case c.out.Format != Text:
+	case c.out.Iperf3:
+		fmt.Fprintf(c.out.W, "%sConnecting to host %s, port %d\n", titlePrefix(c.cfg.Title), c.cfg.Host, c.cfg.Port)
+		if c.cfg.Direction == Reverse {
+			fmt.Fprintf(c.out.W, "%sReverse mode, remote host %s is sending\n", titlePrefix(c.cfg.Title), c.cfg.Host)
+		}
+	default:
 		fmt.Fprintf(c.out.W, "%sDialing %s using %s\n", titlePrefix(c.cfg.Title), c.cfg.addr(), c.cfg.Proto)
 	}
 	if err := c.connect(ctx); err != nil {

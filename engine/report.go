@@ -57,8 +57,15 @@ type hostInfo struct {
 	version, system string
 }
 
-// thisHost describes this program and machine.
-func thisHost() hostInfo { return hostInfo{version: versionString(), system: systemInfo()} }
+// thisHost describes this program and machine; as iperf3 (the
+// personality) the version reads as iperf3 3.21's and names goperf.
+func thisHost(iperf3 bool) hostInfo {
+	v := versionString()
+	if iperf3 {
+		v = "iperf 3.21 (" + v + ")"
+	}
+	return hostInfo{version: v, system: systemInfo()}
+}
 
 // streamStarts takes the start record of each of ss.
 func streamStarts(ss []*stream) []streamStart {
@@ -78,7 +85,7 @@ func streamStarts(ss []*stream) []streamStart {
 
 // newReporter returns the reporter for out's format.
 func newReporter(out Output, client bool) reporter {
-	return newReporterOn(out, client, thisHost())
+	return newReporterOn(out, client, thisHost(out.Iperf3))
 }
 
 // newReporterOn is newReporter for a report that names host.

@@ -18,7 +18,7 @@ func TestServerDocumentBounded(t *testing.T) {
 	}
 	spec := &Spec{Streams: MaxStreams, Direction: Bidir, Length: DefaultTCPLength}
 	feed := func(client bool, n int) *jsonReporter {
-		j := newJSONReporter(Output{W: io.Discard, Format: JSON}, client, false, thisHost())
+		j := newJSONReporter(Output{W: io.Discard, Format: JSON}, client, false, thisHost(false))
 		j.info = &startInfo{spec: spec}
 		for i := range n {
 			j.interval(&Interval{Start: time.Duration(i) * time.Second, End: time.Duration(i+1) * time.Second, Streams: streams})

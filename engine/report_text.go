@@ -130,7 +130,7 @@ func (t *textReporter) header(intervals bool) {
 		cols += "         Total Datagrams"
 	case t.info.spec.Proto == UDP:
 		cols += "         Jitter    Lost/Total Datagrams"
-	case t.tcpSender() || !intervals:
+	case t.tcpSender() || (!intervals && (t.client || !t.out.Iperf3)): // iperf3's server: Retr only for its own senders
 		cols += "         Retr"
 		if intervals {
 			cols += "  Cwnd"
@@ -267,7 +267,7 @@ func (t *textReporter) finished(sum *Summary) {
 	t.separate()
 	t.header(false)
 	for _, ss := range sum.Streams {
-		t.summaryPair(t.label(fdLabel(ss.Socket), ss.Local), ss.Sender, ss.Receiver)
+		t.summaryPair(t.label(fdLabel(ss.Socket), ss.Local), ss.Local, ss.Sender, ss.Receiver)
 	}
 	for _, dir := range t.directions() {
 		tot := &sum.Forward
@@ -275,20 +275,20 @@ func (t *textReporter) finished(sum *Summary) {
 			tot = sum.Reverse
 		}
 		if t.multi() {
-			t.summaryPair(t.label("SUM", dir), tot.Sender, tot.Receiver)
+			t.summaryPair(t.label("SUM", dir), dir, tot.Sender, tot.Receiver)
 		}
 	}
 	if t.out.Verbose {
 		t.cpu(sum)
 	}
 	if t.client && !sum.Interrupted {
-		t.printf("\ngoperf Done.\n")
+		t.printf("\n%s Done.\n", map[bool]string{false: "goperf", true: "iperf"}[t.out.Iperf3])
 	}
 }
 
 // summaryPair prints a stream's or a sum's sender and receiver rows, and
 // for UDP goperf's account of the receiver.
-func (t *textReporter) summaryPair(label string, snd, rcv Side) {
+func (t *textReporter) summaryPair(label string, localSends bool, snd, rcv Side) {
 	sndTail, rcvTail := blankTail, blankTail
 	switch {
 	case rcv.UDP != nil && snd.UDP != nil:
@@ -299,9 +299,14 @@ func (t *textReporter) summaryPair(label string, snd, rcv Side) {
 	case snd.Retransmits >= 0:
 		sndTail = fmt.Sprintf("  %3d            ", snd.Retransmits) // one space fewer than a sum's, as iperf3
 	}
-	t.sideLine(label, snd, sndTail+"sender")
-	t.sideLine(label, rcv, rcvTail+"receiver")
-	if rcv.UDP != nil && !snd.Unreported && !rcv.Unreported {
+	// iperf3's server prints its own side only.
+	if t.client || !t.out.Iperf3 || localSends {
+		t.sideLine(label, snd, sndTail+"sender")
+	}
+	if t.client || !t.out.Iperf3 || !localSends {
+		t.sideLine(label, rcv, rcvTail+"receiver")
+	}
+	if rcv.UDP != nil && !snd.Unreported && !rcv.Unreported && !t.out.Iperf3 {
 		t.udpAccount(label, snd.UDP, rcv.UDP)
 	}
 }

@@ -71,7 +71,11 @@ func (s *Server) Listen(ctx context.Context) error {
 		return fmt.Errorf("listen: %w", transport.Short(err))
 	}
 	s.ln = ln
-	if s.out.Format == Text {
+	switch {
+	case s.out.Format != Text:
+	case s.out.Iperf3:
+		s.banner(1)
+	default:
 		fmt.Fprintf(s.w, "Listening on %s using TCP\n", ln.Addr())
 	}
 	if s.cfg.NoUDP {
@@ -202,6 +206,15 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq
 	if s.release(ss) {
 		returnMemory()
 	}
+	if s.out.Format == Text && s.out.Iperf3 && !s.cfg.OneOff {
+		s.banner(ss.no + 1)
+	}
+}
+
+// banner is iperf3's server banner, before the first test and after each.
+func (s *Server) banner(next int) {
+	const rule = "-----------------------------------------------------------"
+	fmt.Fprintf(s.w, "%s\nServer listening on %d (test #%d)\n%s\n", rule, s.Addr().(*net.TCPAddr).Port, next, rule)
 }
 
 // attach gives conn to the test whose cookie it carries, if any, and

@@ -130,8 +130,11 @@ func (ss *session) readSpec() error {
 		ss.out.W = io.MultiWriter(ss.srv.w, ss.captured)
 	}
 	ss.rep = newReporter(ss.out, false)
-	if ss.out.Format == Text {
-		host, port := hostPort(ss.peer)
+	switch host, port := hostPort(ss.peer); {
+	case ss.out.Format != Text:
+	case ss.out.Iperf3:
+		fmt.Fprintf(ss.out.W, "Accepted connection from %s, port %d\n", host, port)
+	default:
 		fmt.Fprintf(ss.out.W, "Accepted connection from %s, port %d (test #%d)\n", host, port, ss.no)
 	}
 	return nil
@@ -306,9 +309,9 @@ func (ss *session) exchangeResults() error {
 	return nil
 }
 
-// received prints the seed's one-line account of the test.
+// received prints the seed's one-line account of the test (not iperf3's).
 func (ss *session) received(sum *Summary) {
-	if ss.out.Format != Text {
+	if ss.out.Format != Text || ss.out.Iperf3 {
 		return
 	}
 	for _, t := range []*Totals{&sum.Forward, sum.Reverse} {

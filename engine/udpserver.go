@@ -33,7 +33,7 @@ func (s *Server) listenUDP(ctx context.Context) error {
 	}
 	conn := pc.(*net.UDPConn)
 	s.udp = &udpListener{srv: s, conn: conn, port: conn.LocalAddr().(*net.UDPAddr).Port}
-	if s.out.Format == Text {
+	if s.out.Format == Text && !s.out.Iperf3 {
 		fmt.Fprintf(s.w, "Listening on %s using UDP\n", conn.LocalAddr())
 	}
 	return nil

@@ -49,6 +49,9 @@ type cli struct {
 	processFlags
 
 	Version kong.VersionFlag `short:"v" help:"Print the version and exit."`
+	Iperf3  bool             `name:"iperf3" help:"Read iperf3 3.21's command line (-b is the rate) and write its text, as goperf does when run under the name iperf3."`
+
+	iperf3 bool // the personality, from --iperf3 or the command's name
 }
 
 // clientFlags describe the test; only a client uses them.
@@ -154,25 +157,30 @@ func (b *optBitrate) UnmarshalText(text []byte) error {
 // run parses args and runs goperf, returning the process's exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c cli
-	status, done, err := cmdline.Parse(&c, cmdline.Command{
+	all := args
+	c.iperf3, args = personality(args)
+	say := speaker{iperf3: c.iperf3, w: stderr}
+	cmd := cmdline.Command{
 		Name: "goperf",
 		Description: "TCP and UDP throughput tester that speaks iperf3's protocol.\n\n" +
 			"  goperf -s [flags]           run a server\n" +
 			"  goperf -c [HOST] [flags]    run a client against HOST (default localhost)",
 		Version: "goperf " + engine.Version,
-	}, args, stdout, stderr)
+	}
+	if c.iperf3 {
+		cmd.Name, cmd.Version = "iperf3", iperf3VersionText()
+	}
+	status, done, err := cmdline.Parse(&c, cmd, args, stdout, stderr)
 	if done {
 		return status // --help or --version
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
-		return 2
+		return say.parameterError(err)
 	}
 	if c.Daemon {
-		if parent, err := detach(args); err != nil || parent {
+		if parent, err := detach(all); err != nil || parent {
 			if err != nil {
-				fmt.Fprintf(stderr, "goperf: error: %v\n", err)
-				return 1
+				return say.error(err)
 			}
 			return 0 // the detached child serves
 		}
@@ -182,11 +190,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, engine.ErrInterrupted):
 		// As iperf3: a client stopped by a signal has printed what it
 		// measured, says why it stopped, and exits 0.
-		fmt.Fprintln(stderr, "goperf: interrupt - the client has terminated")
+		say.line("interrupt - the client has terminated")
 		return 0
 	case err != nil:
-		fmt.Fprintf(stderr, "goperf: error: %v\n", err)
-		return 1
+		return say.error(err)
 	}
 	return 0
 }
@@ -196,6 +203,8 @@ func (c *cli) Validate() error {
 	switch {
 	case !c.Server && !c.Client:
 		return fmt.Errorf("choose a mode: -s to run a server, or -c [HOST] to run a client (goperf --help lists the flags)")
+	case c.Server && c.Host != "" && c.iperf3:
+		c.Host = "" // iperf3's server ignores it; perf-tests passes one
 	case c.Server && c.Host != "":
 		return fmt.Errorf("a server takes no HOST (use -a to choose the address to listen on)")
 	case c.IPv4 && c.IPv6:
@@ -256,7 +265,7 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 
 // output builds the engine's output from the format flags and --logfile.
 func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
-	out := engine.Output{W: stdout, Verbose: c.Verbose, StreamFull: c.StreamFull, RateUnit: c.Format.unit}
+	out := engine.Output{W: stdout, Verbose: c.Verbose, StreamFull: c.StreamFull, RateUnit: c.Format.unit, Iperf3: c.iperf3}
 	switch {
 	case c.JSON:
 		out.Format = engine.JSON
@@ -276,8 +285,12 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 	if f := c.Timestamps.format; f != "" && out.Format == engine.Text {
 		out.W = output.Stamped(out.W, f, time.Now)
 	}
+	prefix := "goperf: "
+	if c.iperf3 {
+		prefix = "iperf3: "
+	}
 	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
-		fmt.Fprintf(logw, "goperf: "+format+"\n", args...)
+		fmt.Fprintf(logw, prefix+format+"\n", args...)
 	}}
 	if c.Verbose || c.Debug {
 		out.Log.Verbosef = out.Log.Errorf

@@ -15,6 +15,6 @@ import (
 
 func main() {
 	os.Exit(cmdline.Interruptible(func(ctx context.Context) int {
-		return run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		return run(ctx, argsFor(os.Args[0], os.Args[1:]), os.Stdout, os.Stderr)
 	}))
 }

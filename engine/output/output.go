@@ -25,6 +25,10 @@ type Output struct {
 	// StreamFull: with JSONStream, the whole -J document too, after the
 	// events (iperf3's --json-stream-full-output).
 	StreamFull bool
+	// Iperf3 writes text as iperf3 3.21 does, line for line: its banners
+	// and wording, and none of goperf's own lines (the iperf3
+	// personality).
+	Iperf3 bool
 	// RateUnit is iperf3's -f for text rates: k, m, g or t for K/M/G/Tbits
 	// per second, K, M, G or T for K/M/G/TBytes per second; 0 adapts.
 	RateUnit byte

@@ -1,4 +1,5 @@
 // Package version holds the release both tools report (goperf --version,
-// goecho --version, the version in goperf's JSON). It is a leaf: it imports
-// nothing.
+// goecho --version, the version in goperf's JSON) and the host's
+// description beside it (System). It is a leaf: it imports only the
+// standard library.
 package version
