@@ -1,6 +1,10 @@
 # goperf and goecho. `make help` lists the targets.
 
-GO      ?= go
+# Go: the one on PATH, else the official tarball's place. The tests run
+# go themselves (TestLayout lists the packages), so its directory is put
+# on PATH for everything make runs.
+GO      ?= $(or $(shell command -v go 2>/dev/null),$(wildcard /usr/local/go/bin/go),go)
+export PATH := $(abspath $(dir $(GO))):$(PATH)
 BIN     := bin
 PORT    ?= 5201
 ECHO_PORT ?= 5001
