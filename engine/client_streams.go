@@ -16,8 +16,11 @@ import (
 
 // dial connects to the server from the configured local address, with
 // opts applied before the connection is made. localPort 0 means any.
-func (c *client) dial(ctx context.Context, network string, localPort int, opts sockopt.Options) (net.Conn, error) {
+//
+// mptcp asks for Multipath TCP, which falls back to TCP on its own.
+func (c *client) dial(ctx context.Context, network string, localPort int, opts sockopt.Options, mptcp bool) (net.Conn, error) {
 	d := net.Dialer{Timeout: c.cfg.ConnectTimeout, Control: opts.Control()}
+	d.SetMultipathTCP(mptcp)
 	if d.Timeout == 0 {
 		d.Timeout = defaultConnectTimeout
 	}
@@ -64,7 +67,7 @@ func (c *client) openStreams() error {
 		if c.cfg.CPort > 0 {
 			port = c.cfg.CPort + i
 		}
-		conn, err := c.dial(c.ctrl.ctx, network, port, opts)
+		conn, err := c.dial(c.ctrl.ctx, network, port, opts, sp.MPTCP)
 		if err != nil {
 			return fmt.Errorf("stream %d: %w", i+1, err)
 		}

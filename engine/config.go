@@ -86,6 +86,9 @@ type Spec struct {
 	// --pacing-timer. 0 (and iperf3's default, 1 ms, from a stock client)
 	// paces with exact waits, block by block.
 	PacingTimer time.Duration
+	// MPTCP dials the data streams with Multipath TCP (iperf3's -m); the
+	// connection falls back to TCP where the server or the path has none.
+	MPTCP bool
 	// Burst, when set, sends that many blocks back to back and then waits
 	// for the rate to earn them, as iperf3's --bitrate RATE/BURST; the
 	// rate is the same.
@@ -293,6 +296,7 @@ type ServerConfig struct {
 	IO             IOMode    // how data streams call the kernel
 	UDP            UDPConfig // how UDP streams batch their datagrams
 	NoUDP          bool      // serve TCP tests only: no UDP listener
+	MPTCP          bool      // accept Multipath TCP (-m); plain TCP clients are served as before
 	// Auth, when set, refuses tests whose token it does not accept.
 	Auth *auth.Verifier
 	// MemoryBudget is the bytes of buffers the tests running at once may

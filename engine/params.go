@@ -37,6 +37,7 @@ func (s *Spec) params() *wire.Params {
 		UDPCounters64Bit: wire.IntFlag(s.UDP64Bit),
 		RepeatingPayload: wire.IntFlag(s.RepeatingPayload),
 		DontFragment:     wire.IntFlag(s.DontFragment),
+		MPTCP:            wire.Flag(s.MPTCP),
 		ClientVersion:    clientVersion,
 		Goperf:           &wire.Ext{V: wire.ExtVersion},
 	}
@@ -70,6 +71,7 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		UDP64Bit:         bool(p.UDPCounters64Bit),
 		RepeatingPayload: bool(p.RepeatingPayload),
 		DontFragment:     bool(p.DontFragment),
+		MPTCP:            bool(p.MPTCP),
 		PacingTimer:      pacingTimerOf(p.PacingTimer),
 		Burst:            int(min(max(p.Burst, 0), MaxBurst)),
 	}

@@ -44,6 +44,7 @@ type streamStart struct {
 	granted       sockopt.Granted // options the kernel reports
 	path          ioPath
 	gso, gro      bool // a UDP stream sends with GSO, receives with GRO
+	mptcp         bool // a TCP stream runs Multipath TCP (-m), as the kernel says
 }
 
 // hostPortPair is an address split for reports.
@@ -75,6 +76,7 @@ func streamStarts(ss []*stream) []streamStart {
 		rh, rp := hostPort(s.conn.RemoteAddr())
 		out[i] = streamStart{id: s.id, fd: s.fd, local: hostPortPair{lh, lp}, remote: hostPortPair{rh, rp},
 			asked: s.asked, granted: s.granted, path: s.path}
+		out[i].mptcp = s.mptcp
 		if s.udp != nil {
 			gso, gro := s.udp.io.Offload()
 			out[i].gso, out[i].gro = gso && s.sender, gro && !s.sender

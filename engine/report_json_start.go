@@ -88,6 +88,7 @@ type jsonSocket struct {
 	// TCP_USER_TIMEOUT (--snd-timeout), when set.
 	DontFragment  bool `json:"dont_fragment,omitempty"`
 	UserTimeoutMs int  `json:"user_timeout_ms,omitempty"`
+	MPTCP         bool `json:"mptcp,omitempty"` // the stream runs Multipath TCP
 }
 
 type jsonSockIO struct {
@@ -136,6 +137,7 @@ func newJSONStart(si *startInfo, host hostInfo) *jsonStart {
 			NoDelay:       s.granted.NoDelay,
 			DontFragment:  s.granted.DontFragment,
 			UserTimeoutMs: s.granted.UserTimeout,
+			MPTCP:         s.mptcp,
 		})
 	}
 	if len(si.streams) > 0 {

@@ -66,6 +66,7 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 // Listen opens the listening socket and prints the line users look for.
 func (s *Server) Listen(ctx context.Context) error {
 	lc := net.ListenConfig{Control: sockopt.Options{Device: s.cfg.Device}.Control()}
+	lc.SetMultipathTCP(s.cfg.MPTCP)
 	ln, err := lc.Listen(ctx, s.cfg.Family.network(TCP), joinHostPort(s.cfg.Bind, s.cfg.Port))
 	if err != nil {
 		return fmt.Errorf("listen: %w", transport.Short(err))

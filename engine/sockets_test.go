@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,5 +43,29 @@ func TestSocketFlags(t *testing.T) {
 		t.Fatal(err)
 	} else {
 		check("client", doc, "user_timeout_ms", 3000.0)
+	}
+}
+
+// TestMPTCP: -m on both ends makes the data streams Multipath TCP, as the
+// kernel reports it; asked of a server that does not accept it, the
+// streams fall back to TCP and the test runs; a plain client of an MPTCP
+// server is served as before.
+func TestMPTCP(t *testing.T) {
+	if b, err := os.ReadFile("/proc/sys/net/mptcp/enabled"); err != nil || strings.TrimSpace(string(b)) != "1" {
+		t.Skip("the kernel has no MPTCP enabled")
+	}
+	for _, tt := range []struct {
+		server, client, want bool
+	}{{true, true, true}, {false, true, false}, {true, false, false}} {
+		ts := startServer(t, ServerConfig{MPTCP: tt.server}, JSON)
+		_, doc, err := runClient(t, ts.clientConfig(Spec{Streams: 2, MPTCP: tt.client}))
+		if err != nil {
+			t.Fatalf("server %v, client %v: %v", tt.server, tt.client, err)
+		}
+		for _, s := range path(doc, "start", "goperf", "sockets").([]any) {
+			if got, _ := s.(map[string]any)["mptcp"].(bool); got != tt.want {
+				t.Errorf("server %v, client %v: stream mptcp %v, want %v", tt.server, tt.client, got, tt.want)
+			}
+		}
 	}
 }

@@ -44,6 +44,7 @@ type stream struct {
 
 	asked   sockopt.Options // options requested for the socket
 	granted sockopt.Granted // options the kernel reports
+	mptcp   bool            // the TCP stream runs Multipath TCP (read before it is detached)
 	err     error           // why the loop ended; read after done
 	done    chan struct{}   // closed when the loop has returned
 }
@@ -158,6 +159,7 @@ func prepareTCP(s *stream, opts sockopt.Options) error {
 			return fmt.Errorf("stream %d: TCP_NODELAY: %w", s.id, err)
 		}
 		s.granted, _ = sockopt.Read(tc) // zeros where unsupported
+		s.mptcp, _ = tc.MultipathTCP()
 	}
 	s.asked = opts
 	return nil

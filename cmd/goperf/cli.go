@@ -34,6 +34,7 @@ type cli struct {
 	IPv4    bool   `short:"4" name:"version4" help:"Use IPv4 only."`
 	IPv6    bool   `short:"6" name:"version6" help:"Use IPv6 only."`
 	BindDev string `name:"bind-dev" help:"Bind sockets to this network device (SO_BINDTODEVICE)."`
+	MPTCP   bool   `short:"m" name:"mptcp" help:"Multipath TCP, as iperf3's -m: a client's data streams dial it, a server accepts it; either falls back to TCP where the other end or the kernel has none."`
 
 	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
 	IO       engine.IOMode  `name:"io" default:"auto" env:"GOPERF_IO" help:"How streams call the kernel: auto, thread (Linux), raw (Linux) or netconn."`
@@ -318,6 +319,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		IO:             c.IO,
 		UDP:            c.udpConfig(),
 		MemoryBudget:   int64(c.Memory),
+		MPTCP:          c.MPTCP,
 		Auth:           verifier,
 	}, out)
 	if err := srv.Listen(ctx); err != nil {

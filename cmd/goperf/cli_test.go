@@ -100,6 +100,7 @@ func TestFlagsReachConfig(t *testing.T) {
 		{[]string{"-u", "--gsro"}, func(c engine.ClientConfig) bool { return !c.UDP.NoGSO && !c.UDP.NoGRO }},
 		{[]string{"--bitrate", "1M", "--pacing-timer", "5000"}, func(c engine.ClientConfig) bool { return c.Spec.PacingTimer == 5*time.Millisecond }},
 		{[]string{"--bitrate", "10M/100"}, func(c engine.ClientConfig) bool { return c.Spec.Bitrate == 10e6 && c.Spec.Burst == 100 }},
+		{[]string{"-m"}, func(c engine.ClientConfig) bool { return c.Spec.MPTCP }},
 	}
 	for _, tt := range tests {
 		var c cli

@@ -49,6 +49,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		DontFragment:     c.DontFrag,
 		PacingTimer:      time.Duration(c.PacingTO) * time.Microsecond,
 		Burst:            c.Bitrate.burst,
+		MPTCP:            c.MPTCP,
 	}
 	switch {
 	case c.Reverse:
