@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // iperf3 returns the path of the system's iperf3. Interop tests skip when it
@@ -27,16 +28,8 @@ func iperf3(t *testing.T) string {
 	return p
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// freePort returns a loopback TCP port that nothing listens on.
+func freePort(t *testing.T) int { return enginetest.FreePort(t) }
 
 // interopModes are the modes the issue names, as goperf specs and as
 // iperf3 client flags.

@@ -78,7 +78,7 @@ func TestDrivers(t *testing.T) {
 	for _, d := range drivers {
 		for kind, server := range servers {
 			t.Run(d.name+" against "+kind, func(t *testing.T) {
-				port := strconv.Itoa(freeTCPPort(t))
+				port := strconv.Itoa(enginetest.FreePort(t))
 				logfile := filepath.Join(t.TempDir(), "iperf.json")
 				fill := func(args []string) []string {
 					r := strings.NewReplacer("HOST", "127.0.0.1", "PORT", port, "LOGFILE", logfile, "USERS", users, "PRIV", priv, "PUB", pub)

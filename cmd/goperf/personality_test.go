@@ -65,7 +65,7 @@ func TestIperf3Text(t *testing.T) {
 		{"udp", "-u -b 10M"}, {"udp_R", "-u -b 10M -R"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			port := strconv.Itoa(freeTCPPort(t))
+			port := strconv.Itoa(enginetest.FreePort(t))
 			srv := enginetest.Start(t, exec.Command(bin, "-s", "-1", "-p", port))
 			srv.WaitOutput(t, "Server listening on "+port)
 			args := append([]string{"-c", "127.0.0.1", "-p", port, "-t", "2"}, strings.Fields(tt.args)...)
@@ -116,24 +116,13 @@ func masked(text string) string {
 	return strings.Join(out, "\n")
 }
 
-// freeTCPPort returns a loopback port nothing listens on.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestIperf3CommandLine: run as iperf3, -b is the rate (what every iperf3
 // driver passes), --bandwidth too; the JSON names iperf 3.21; a server
 // takes and ignores a stray HOST (perf-tests passes one); errors read as
 // iperf3's and exit 1, parameter errors too.
 func TestIperf3CommandLine(t *testing.T) {
 	bin := asIperf3(t)
-	port := strconv.Itoa(freeTCPPort(t))
+	port := strconv.Itoa(enginetest.FreePort(t))
 	srv := enginetest.Start(t, exec.Command(bin, "-s", "127.0.0.1", "-p", port, "-J", "-i", "60"))
 	deadline := time.Now().Add(10 * time.Second)
 	for !canDial("127.0.0.1:"+port) && time.Now().Before(deadline) {
@@ -165,7 +154,7 @@ func TestIperf3CommandLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-c", "127.0.0.1", "-p", strconv.Itoa(freeTCPPort(t))}, "iperf3: error - "},
+		{[]string{"-c", "127.0.0.1", "-p", strconv.Itoa(enginetest.FreePort(t))}, "iperf3: error - "},
 		{[]string{"-c", "127.0.0.1", "--no-such-flag"}, "iperf3: parameter error - "},
 	} {
 		cmd := exec.Command(bin, tt.args...)
