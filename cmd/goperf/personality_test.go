@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -191,5 +192,36 @@ func TestPersonalityArgs(t *testing.T) {
 	}
 	if on, got := personality([]string{"-c", "h", "-b", "128K"}); on || strings.Join(got, " ") != "-c h -b 128K" {
 		t.Errorf("native: %v %v", on, got)
+	}
+}
+
+// TestIperf3Flags: every flag of iperf3 3.21's --help (captured in
+// testdata/iperf3/help_3.21.txt) is one of goperf's, but for those still
+// to come, named here so that this list shrinks as they arrive.
+func TestIperf3Flags(t *testing.T) {
+	notYet := map[string]bool{"--file": true, "--flowlabel": true, // the drop-in work
+		"--zerocopy": true, "--skip-rx-copy": true, "--affinity": true, "--fq-rate": true} // the fast paths
+	help, err := os.ReadFile(filepath.Join("..", "..", "testdata", "iperf3", "help_3.21.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ours strings.Builder
+	if code := run(context.Background(), []string{"--help"}, &ours, &ours); code != 0 {
+		t.Fatalf("--help: exit %d", code)
+	}
+	flag := regexp.MustCompile(`(?m)^\s+(?:-[a-zA-Z0-9], )?(--[a-z0-9-]+)`)
+	seen := 0
+	for _, m := range flag.FindAllStringSubmatch(string(help), -1) {
+		seen++
+		has := regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(m[1]) + `[=\s,]`).MatchString(ours.String())
+		switch {
+		case !has && !notYet[m[1]]:
+			t.Errorf("iperf3's %s is not a goperf flag", m[1])
+		case has && notYet[m[1]]:
+			t.Errorf("%s is a goperf flag now: take it off the list", m[1])
+		}
+	}
+	if seen < 60 {
+		t.Errorf("read only %d flags from iperf3's help", seen)
 	}
 }
