@@ -25,7 +25,7 @@ func TestDaemon(t *testing.T) {
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
 	d := start(t, nil, "-s", "-D", "-a", "127.0.0.1", "-p", port, "-I", pidfile, "--logfile", logfile)
-	if code := d.Wait(t, 5*time.Second); code != 0 {
+	if code := d.Wait(t, 15*time.Second); code != 0 {
 		t.Fatalf("-D exit %d: %s", code, d.Stderr.String())
 	}
 	pid := waitPID(t, pidfile)
@@ -57,16 +57,16 @@ func TestDaemon(t *testing.T) {
 	}
 }
 
-// waitPID reads the pid a server wrote to path, waiting up to 5 s for it.
+// waitPID reads the pid a server wrote to path, waiting up to 15 s for it.
 func waitPID(t *testing.T, path string) int {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		b, err := os.ReadFile(path)
 		if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && perr == nil && pid > 0 {
 			return pid
 		}
 	}
-	t.Fatalf("no pid in %s after 5 s", path)
+	t.Fatalf("no pid in %s after 15 s", path)
 	return 0
 }
 
