@@ -293,7 +293,7 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
 		fmt.Fprintf(logw, prefix+format+"\n", args...)
 	}}
-	if c.Verbose || c.Debug {
+	if c.Debug || (c.Verbose && !c.iperf3) { // iperf3's -V adds to the report, not a log
 		out.Log.Verbosef = out.Log.Errorf
 	}
 	return out, closeOut, nil
