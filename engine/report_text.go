@@ -18,12 +18,13 @@ const (
 
 // textReporter writes iperf3's human tables.
 type textReporter struct {
-	out     Output
-	client  bool
-	info    *startInfo
-	lastSep bool   // the last line printed was a separator
-	title   string // -T: "title:  " before every line, as iperf3 prints it
-	midLine bool   // the last write ended inside a line
+	out        Output
+	client     bool
+	info       *startInfo
+	lastSep    bool   // the last line printed was a separator
+	title      string // -T: "title:  " before every line, as iperf3 prints it
+	serverText string // --get-server-output: the server's report, printed after the summary
+	midLine    bool   // the last write ended inside a line
 }
 
 func (t *textReporter) printf(format string, args ...any) {
@@ -251,13 +252,21 @@ func (t *textReporter) directions() []bool {
 	return []bool{false}
 }
 
+// serverOutput keeps the server's report: iperf3 prints it after the
+// summary, before Done.
 func (t *textReporter) serverOutput(text string, _ json.RawMessage) {
-	if text != "" {
-		t.printf("\nServer output:\n%s", text)
-		if !strings.HasSuffix(text, "\n") {
-			t.printf("\n")
-		}
+	t.serverText = text
+}
+
+// printServerOutput prints the server's report as iperf3 does.
+func (t *textReporter) printServerOutput() {
+	if t.serverText == "" {
+		return
 	}
+	if !strings.HasSuffix(t.serverText, "\n") {
+		t.serverText += "\n"
+	}
+	t.printf("\nServer output:\n%s\n", t.serverText)
 }
 
 func (t *textReporter) finished(sum *Summary) {
@@ -281,6 +290,7 @@ func (t *textReporter) finished(sum *Summary) {
 	if t.out.Verbose {
 		t.cpu(sum)
 	}
+	t.printServerOutput()
 	if t.client && !sum.Interrupted {
 		t.printf("\n%s Done.\n", map[bool]string{false: "goperf", true: "iperf"}[t.out.Iperf3])
 	}

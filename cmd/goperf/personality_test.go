@@ -55,7 +55,8 @@ func TestIperf3Version(t *testing.T) {
 // TestIperf3Text: run as iperf3, client and server print iperf3 3.21's
 // text line for line once numbers and unit prefixes are masked, against
 // 3.21's own output captured in testdata/iperf3 (T_3.21_*), for TCP,
-// -R, --bidir, -P 2, UDP and UDP -R, with iperf3's -b as the rate. A
+// -R, --bidir, -P 2, UDP, UDP -R, UDP --bidir and --get-server-output,
+// with iperf3's -b as the rate. A
 // server's last interval shorter than half a second is left out on both
 // sides: iperf3's server prints it or not depending on when TEST_END
 // comes.
@@ -63,7 +64,8 @@ func TestIperf3Text(t *testing.T) {
 	bin := asIperf3(t)
 	for _, tt := range []struct{ name, args string }{
 		{"tcp", ""}, {"tcp_R", "-R"}, {"tcp_bidir", "--bidir"}, {"tcp_P2", "-P 2"},
-		{"udp", "-u -b 10M"}, {"udp_R", "-u -b 10M -R"},
+		{"udp", "-u -b 10M"}, {"udp_R", "-u -b 10M -R"}, {"udp_bidir", "-u -b 10M --bidir"},
+		{"tcp_server_output", "--get-server-output"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			port := strconv.Itoa(enginetest.FreePort(t))
