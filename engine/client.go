@@ -62,19 +62,11 @@ func (c *client) runTest(ctx context.Context) (*Summary, error) {
 	if err := c.cfg.check(); err != nil {
 		return nil, err
 	}
-	switch {
-	case c.out.Format != Text:
-	case c.out.Iperf3:
-		fmt.Fprintf(c.out.W, "%sConnecting to host %s, port %d\n", titlePrefix(c.cfg.Title), c.cfg.Host, c.cfg.Port)
-		if c.cfg.Direction == Reverse {
-			fmt.Fprintf(c.out.W, "%sReverse mode, remote host %s is sending\n", titlePrefix(c.cfg.Title), c.cfg.Host)
-		}
-	default:
-		fmt.Fprintf(c.out.W, "%sDialing %s using %s\n", titlePrefix(c.cfg.Title), c.cfg.addr(), c.cfg.Proto)
-	}
+	c.announce()
 	if err := c.connect(ctx); err != nil {
 		return nil, err
 	}
+	c.announced()
 	defer c.ctrl.close()
 	defer c.closeStreams()
 	return c.converse()

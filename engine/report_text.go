@@ -88,7 +88,11 @@ func (t *textReporter) started(si *startInfo) {
 	for _, s := range si.streams {
 		t.printf("[%3d] local %s port %d connected to %s port %d\n", s.fd, s.local.host, s.local.port, s.remote.host, s.remote.port)
 	}
-	if t.out.Verbose && len(si.streams) > 0 {
+	switch {
+	case !t.out.Verbose || len(si.streams) == 0:
+	case t.out.Iperf3:
+		t.iperf3Start(si)
+	default:
 		t.verboseStart(si)
 	}
 	if si.interval > 0 {
@@ -106,6 +110,20 @@ func (t *textReporter) verboseStart(si *startInfo) {
 	g := s.granted
 	t.printf("Socket options (stream %d): send buffer asked %d granted %d, receive buffer asked %d granted %d, MSS asked %d granted %d, nodelay %v, congestion %q, TOS %d\n",
 		s.id, s.asked.SendBuffer, g.SendBuffer, s.asked.RecvBuffer, g.RecvBuffer, s.asked.MSS, g.MSS, g.NoDelay, g.Congestion, g.TOS)
+}
+
+// iperf3Start is iperf3's -V line before the tables.
+func (t *textReporter) iperf3Start(si *startInfo) {
+	sp := si.spec
+	length := fmt.Sprintf("%d second test", int(sp.Duration.Seconds()))
+	switch {
+	case sp.Bytes > 0:
+		length = fmt.Sprintf("%d bytes to send", sp.Bytes)
+	case sp.Blocks > 0:
+		length = fmt.Sprintf("%d blocks to send", sp.Blocks)
+	}
+	t.printf("Starting Test: protocol: %s, %d streams, %d byte blocks, omitting %d seconds, %s, tos %d\n",
+		sp.Proto, sp.Streams, sp.Length, int(sp.Omit.Seconds()), length, sp.TOS)
 }
 
 // testLength describes how a test ends.
@@ -274,6 +292,9 @@ func (t *textReporter) finished(sum *Summary) {
 		return
 	}
 	t.separate()
+	if t.out.Iperf3 && t.out.Verbose {
+		t.printf("Test Complete. Summary Results:\n")
+	}
 	t.header(false)
 	for _, ss := range sum.Streams {
 		t.summaryPair(t.label(fdLabel(ss.Socket), ss.Local), ss.Local, ss.Sender, ss.Receiver)
@@ -287,7 +308,11 @@ func (t *textReporter) finished(sum *Summary) {
 			t.summaryPair(t.label("SUM", dir), dir, tot.Sender, tot.Receiver)
 		}
 	}
-	if t.out.Verbose {
+	switch {
+	case !t.out.Verbose:
+	case t.out.Iperf3 && !t.client:
+		t.localCongestion(sum) // iperf3's server: no CPU line, its own side's algorithm
+	default:
 		t.cpu(sum)
 	}
 	t.printServerOutput()
@@ -309,12 +334,20 @@ func (t *textReporter) summaryPair(label string, localSends bool, snd, rcv Side)
 	case snd.Retransmits >= 0:
 		sndTail = fmt.Sprintf("  %3d            ", snd.Retransmits) // one space fewer than a sum's, as iperf3
 	}
-	// iperf3's server prints its own side only.
-	if t.client || !t.out.Iperf3 || localSends {
+	// iperf3's server prints its own side only; with -V it says so of the
+	// other for each stream.
+	iperf3Server := !t.client && t.out.Iperf3
+	switch {
+	case !iperf3Server || localSends:
 		t.sideLine(label, snd, sndTail+"sender")
+	case t.out.Verbose && !strings.HasPrefix(label, "[SUM]"):
+		t.printf("%s (sender statistics not available)\n", label)
 	}
-	if t.client || !t.out.Iperf3 || !localSends {
+	switch {
+	case !iperf3Server || !localSends:
 		t.sideLine(label, rcv, rcvTail+"receiver")
+	case t.out.Verbose && !strings.HasPrefix(label, "[SUM]"):
+		t.printf("%s (receiver statistics not available)\n", label)
 	}
 	if rcv.UDP != nil && !snd.Unreported && !rcv.Unreported && !t.out.Iperf3 {
 		t.udpAccount(label, snd.UDP, rcv.UDP)
@@ -362,6 +395,16 @@ func onOff(b bool) string {
 }
 
 // cpu prints iperf3's verbose CPU line and the congestion controls.
+// localCongestion is iperf3's server's -V line for its own side.
+func (t *textReporter) localCongestion(sum *Summary) {
+	if sum.Forward.Local && sum.SenderCongestion != "" {
+		t.printf("snd_tcp_congestion %s\n", sum.SenderCongestion)
+	}
+	if !sum.Forward.Local && sum.ReceiverCongestion != "" {
+		t.printf("rcv_tcp_congestion %s\n", sum.ReceiverCongestion)
+	}
+}
+
 func (t *textReporter) cpu(sum *Summary) {
 	localRole, remoteRole := "sender", "receiver"
 	if !sum.Forward.Local {

@@ -75,6 +75,10 @@ func (s *Server) Listen(ctx context.Context) error {
 	switch {
 	case s.out.Format != Text:
 	case s.out.Iperf3:
+		if s.out.Verbose {
+			host := thisHost(true)
+			fmt.Fprintf(s.w, "%s\n%s\n", host.version, host.system)
+		}
 		s.banner(1)
 	default:
 		fmt.Fprintf(s.w, "Listening on %s using TCP\n", ln.Addr())

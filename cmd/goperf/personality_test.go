@@ -55,8 +55,9 @@ func TestIperf3Version(t *testing.T) {
 // TestIperf3Text: run as iperf3, client and server print iperf3 3.21's
 // text line for line once numbers and unit prefixes are masked, against
 // 3.21's own output captured in testdata/iperf3 (T_3.21_*), for TCP,
-// -R, --bidir, -P 2, UDP, UDP -R, UDP --bidir and --get-server-output,
-// with iperf3's -b as the rate. A
+// -R, --bidir, -P 2, UDP, UDP -R, UDP --bidir, --get-server-output and
+// -V (whose version line names goperf beside 3.21, on purpose), with
+// iperf3's -b as the rate. A
 // server's last interval shorter than half a second is left out on both
 // sides: iperf3's server prints it or not depending on when TEST_END
 // comes.
@@ -65,11 +66,15 @@ func TestIperf3Text(t *testing.T) {
 	for _, tt := range []struct{ name, args string }{
 		{"tcp", ""}, {"tcp_R", "-R"}, {"tcp_bidir", "--bidir"}, {"tcp_P2", "-P 2"},
 		{"udp", "-u -b 10M"}, {"udp_R", "-u -b 10M -R"}, {"udp_bidir", "-u -b 10M --bidir"},
-		{"tcp_server_output", "--get-server-output"},
+		{"tcp_server_output", "--get-server-output"}, {"tcp_V", "-V"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			port := strconv.Itoa(enginetest.FreePort(t))
-			srv := enginetest.Start(t, exec.Command(bin, "-s", "-1", "-p", port))
+			srvArgs := []string{"-s", "-1", "-p", port}
+			if strings.Contains(tt.args, "-V") {
+				srvArgs = append(srvArgs, "-V") // both ends verbose, as captured
+			}
+			srv := enginetest.Start(t, exec.Command(bin, srvArgs...))
 			srv.WaitOutput(t, "Server listening on "+port)
 			args := append([]string{"-c", "127.0.0.1", "-p", port, "-t", "2"}, strings.Fields(tt.args)...)
 			cli := enginetest.Start(t, exec.Command(bin, args...))
@@ -98,6 +103,8 @@ func TestIperf3Text(t *testing.T) {
 // one, and leaves out intervals shorter than half a second (and the
 // separator that closed their block).
 func masked(text string) string {
+	goperf := regexp.MustCompile(` \(goperf [^)]*\)$`) // -V's version line names goperf, on purpose
+	cookie := regexp.MustCompile(`Cookie: [a-z0-9]+`)
 	span := regexp.MustCompile(`^\[[ \dA-Z]+\](\[[A-Z-]+\])? +(\d+\.\d+)-(\d+\.\d+) +sec`)
 	num := regexp.MustCompile(`\d+(\.\d+)?`)
 	unit := regexp.MustCompile(`\b[KMGT]?(Bytes|bits)`)
@@ -110,6 +117,7 @@ func masked(text string) string {
 				continue
 			}
 		}
+		line = cookie.ReplaceAllString(goperf.ReplaceAllString(line, ""), "Cookie: C")
 		line = strings.Join(strings.Fields(unit.ReplaceAllString(num.ReplaceAllString(line, "N"), "U$1")), " ")
 		if sep := "- - - - -"; strings.HasPrefix(line, sep) && len(out) > 0 && strings.HasPrefix(out[len(out)-1], sep) {
 			continue // the separator of a short interval left out
