@@ -3,8 +3,9 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
+
+	"github.com/goperf/goperf/engine/output"
 )
 
 // separator divides iperf3's interval blocks and its summary.
@@ -22,18 +23,12 @@ type textReporter struct {
 	client     bool
 	info       *startInfo
 	lastSep    bool   // the last line printed was a separator
-	title      string // -T: "title:  " before every line, as iperf3 prints it
 	serverText string // --get-server-output: the server's report, printed after the summary
-	midLine    bool   // the last write ended inside a line
 }
 
 func (t *textReporter) printf(format string, args ...any) {
 	t.lastSep = false
-	if t.title == "" {
-		fmt.Fprintf(t.out.W, format, args...)
-		return
-	}
-	_, _ = io.WriteString(t.out.W, t.titled(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(t.out.W, format, args...)
 }
 
 // titlePrefix is what iperf3 prints before each line of a test with
@@ -43,23 +38,6 @@ func titlePrefix(title string) string {
 		return ""
 	}
 	return title + ":  "
-}
-
-// titled puts the title before each line of s that starts here.
-func (t *textReporter) titled(s string) string {
-	var b strings.Builder
-	for s != "" {
-		if !t.midLine {
-			b.WriteString(t.title)
-		}
-		line, rest, nl := strings.Cut(s, "\n")
-		b.WriteString(line)
-		if nl {
-			b.WriteByte('\n')
-		}
-		t.midLine, s = !nl, rest
-	}
-	return b.String()
 }
 
 // separate prints a separator unless one was just printed.
@@ -84,7 +62,9 @@ func (t *textReporter) tcpSender() bool {
 
 func (t *textReporter) started(si *startInfo) {
 	t.info = si
-	t.title = titlePrefix(si.spec.Title)
+	if title := titlePrefix(si.spec.Title); title != "" {
+		t.out.W = output.Prefixed(t.out.W, func() string { return title }) // -T: before every line, as iperf3
+	}
 	for _, s := range si.streams {
 		t.printf("[%3d] local %s port %d connected to %s port %d\n", s.fd, s.local.host, s.local.port, s.remote.host, s.remote.port)
 	}
@@ -317,7 +297,11 @@ func (t *textReporter) finished(sum *Summary) {
 	}
 	t.printServerOutput()
 	if t.client && !sum.Interrupted {
-		t.printf("\n%s Done.\n", map[bool]string{false: "goperf", true: "iperf"}[t.out.Iperf3])
+		done := "goperf Done."
+		if t.out.Iperf3 {
+			done = "iperf Done."
+		}
+		t.printf("\n%s\n", done)
 	}
 }
 
