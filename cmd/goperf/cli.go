@@ -286,10 +286,7 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 	if f := c.Timestamps.format; f != "" && out.Format == engine.Text {
 		out.W = output.Stamped(out.W, f, time.Now)
 	}
-	prefix := "goperf: "
-	if c.iperf3 {
-		prefix = "iperf3: "
-	}
+	prefix := speaker{iperf3: c.iperf3}.prefix()
 	out.Log = engine.Logger{Errorf: func(format string, args ...any) {
 		fmt.Fprintf(logw, prefix+format+"\n", args...)
 	}}

@@ -87,11 +87,15 @@ type speaker struct {
 
 // line writes one line of the command's own.
 func (s speaker) line(text string) {
+	fmt.Fprintf(s.w, "%s%s\n", s.prefix(), text)
+}
+
+// prefix is what the command's lines on stderr start with, its name.
+func (s speaker) prefix() string {
 	if s.iperf3 {
-		fmt.Fprintf(s.w, "iperf3: %s\n", text)
-		return
+		return "iperf3: "
 	}
-	fmt.Fprintf(s.w, "goperf: %s\n", text)
+	return "goperf: "
 }
 
 // error reports err and returns the exit status, 1.

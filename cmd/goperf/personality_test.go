@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,7 +135,7 @@ func TestIperf3CommandLine(t *testing.T) {
 	port := strconv.Itoa(enginetest.FreePort(t))
 	srv := enginetest.Start(t, exec.Command(bin, "-s", "127.0.0.1", "-p", port, "-J", "-i", "60"))
 	deadline := time.Now().Add(10 * time.Second)
-	for !canDial("127.0.0.1:"+port) && time.Now().Before(deadline) {
+	for !listening(t, port) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, rate := range [][]string{{"-b", "2M"}, {"--bandwidth", "2M"}, {"-b2M"}} {
@@ -177,15 +176,6 @@ func TestIperf3CommandLine(t *testing.T) {
 			t.Errorf("iperf3 %v: %v, stderr %q; want exit 1 and one line %q...", tt.args, err, stderr.String(), tt.want)
 		}
 	}
-}
-
-// canDial reports whether something listens at addr.
-func canDial(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err == nil {
-		c.Close()
-	}
-	return err == nil
 }
 
 // TestPersonalityArgs: what the personality does to a command line.
