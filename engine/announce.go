@@ -28,7 +28,7 @@ func (c *client) announced() {
 	p := titlePrefix(c.cfg.Title)
 	host := thisHost(true)
 	fmt.Fprintf(c.out.W, "%s%s\n%s%s\n%sControl connection MSS %d\n%sTime: %s\n",
-		p, host.version, p, host.system, p, c.mss, p, time.Now().UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"))
+		p, host.version, p, host.system, p, c.mss, p, iperf3Time(time.Now()))
 	c.connecting()
 	fmt.Fprintf(c.out.W, "%s      Cookie: %s\n", p, c.cookie)
 	if c.cfg.Proto == TCP {

@@ -149,7 +149,7 @@ func newJSONStart(si *startInfo, host hostInfo) *jsonStart {
 
 func newJSONTimestamp(t time.Time) *jsonTimestamp {
 	return &jsonTimestamp{
-		Time:          t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"),
+		Time:          iperf3Time(t),
 		TimeSecs:      t.Unix(),
 		TimeMillisecs: t.UnixMilli(),
 	}
@@ -181,3 +181,7 @@ func newJSONTestStart(si *startInfo) *jsonTestStart {
 	}
 	return ts
 }
+
+// iperf3Time writes t as iperf3 writes its times, in -J's timestamp and
+// -V's "Time:" lines: "Wed, 02 Dec 2026 02:18:14 GMT".
+func iperf3Time(t time.Time) string { return t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT") }

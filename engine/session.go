@@ -134,7 +134,7 @@ func (ss *session) readSpec() error {
 	case ss.out.Format != Text:
 	case ss.out.Iperf3 && ss.out.Verbose:
 		fmt.Fprintf(ss.out.W, "Time: %s\nAccepted connection from %s, port %d\n      Cookie: %s\n",
-			time.Now().UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), host, port, ss.cookie)
+			iperf3Time(time.Now()), host, port, ss.cookie)
 		if spec.Proto == TCP {
 			fmt.Fprintf(ss.out.W, "      TCP MSS: %d (default)\n", spec.MSS) // as iperf3's server: what -M asked, 0 for none
 		}
