@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/sockopt"
 )
 
 // tcpPair returns a connected loopback pair.
@@ -184,5 +186,43 @@ func TestRawCallbackAllocs(t *testing.T) {
 	st.setPath(pathRaw)
 	if n := testing.AllocsPerRun(100, func() { _ = st.rc.Read(st.readFn) }); n != 0 {
 		t.Errorf("%v allocations per read callback", n)
+	}
+}
+
+// TestFastPathAllocs asserts that a zero-copy send step (MSG_ZEROCOPY and
+// sendfile) and a receive step that skips the copy allocate nothing, on
+// each path that has them.
+func TestFastPathAllocs(t *testing.T) {
+	for _, sp := range sysPaths {
+		for _, mode := range []sockopt.ZeroCopyMode{sockopt.ZeroCopyMsg, sockopt.ZeroCopySendfile} {
+			st := sendingStream(t, false)
+			fd := rawFD(t, st, sp.path)
+			if err := st.setFast(&Spec{ZeroCopy: true, ZeroCopyMode: mode}, -1); err != nil {
+				t.Fatalf("%v %v: %v", sp.path, mode, err)
+			}
+			t.Cleanup(st.closeFast)
+			if n := testing.AllocsPerRun(1000, func() {
+				if sp.send(st, fd) == stepDone {
+					t.Fatal(st.exit)
+				}
+			}); n != 0 {
+				t.Errorf("%v, zero copy %v: %v allocations per send", sp.path, mode, n)
+			}
+			if st.finishZeroCopy(nil); st.zcStats.Sends == 0 || st.zcStats.Pending != 0 {
+				t.Errorf("%v, zero copy %v: %+v after the sends", sp.path, mode, st.zcStats)
+			}
+		}
+		st := receivingStream(t)
+		fd := rawFD(t, st, sp.path)
+		if err := st.setFast(&Spec{SkipRxCopy: true}, -1); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(1000, func() {
+			if sp.recv(st, fd) == stepDone {
+				t.Fatal(st.exit)
+			}
+		}); n != 0 {
+			t.Errorf("%v, skip rx copy: %v allocations per receive", sp.path, n)
+		}
 	}
 }

@@ -189,8 +189,11 @@ func (c *client) readHello() error {
 // begin marks TEST_START: the clock of the test starts now.
 func (c *client) begin() error {
 	c.run = newRun(&c.cfg.Spec, c.streams)
-	if err := c.run.prepare(c.cfg.IO, &procs, c.cfg.UDP.options()); err != nil {
+	if err := c.run.prepare(c.cfg.IO, &procs, c.cfg.UDP.options(), c.cfg.CPUs); err != nil {
 		return err
+	}
+	if w := fqWarning(&c.cfg.Spec, c.streams); w != "" {
+		c.out.Log.Error("%s", w)
 	}
 	c.run.start = time.Now()
 	c.cpuStart = readCPU()

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/goperf/goperf/engine/auth"
@@ -40,6 +41,7 @@ const (
 	MaxWindow    = 512 << 20
 	MaxMSS       = 32767
 	MaxOmit      = 600 * time.Second
+	MaxCPU       = 1024 // highest core -A takes
 )
 
 // Default values, as iperf3's.
@@ -93,6 +95,19 @@ type Spec struct {
 	// for the rate to earn them, as iperf3's --bitrate RATE/BURST; the
 	// rate is the same.
 	Burst int
+	// ZeroCopy sends TCP blocks without copying them into the kernel
+	// (-Z), in ZeroCopyMode: MSG_ZEROCOPY where the kernel has it, else
+	// sendfile, as sockopt.ZeroCopy says. UDP streams copy as before.
+	ZeroCopy     bool
+	ZeroCopyMode sockopt.ZeroCopyMode
+	// SkipRxCopy lets the kernel discard what the receivers read
+	// (--skip-rx-copy, MSG_TRUNC): TCP counts the bytes it took off the
+	// stream, UDP copies each datagram's header only (and without GRO).
+	SkipRxCopy bool
+	// ServerCPUs places the server's stream threads (-A n,m's m): stream i
+	// on ServerCPUs[i mod len]. A stock server takes the first as its
+	// core. nil leaves them where the kernel puts them.
+	ServerCPUs []int
 }
 
 // MaxBurst caps --bitrate's /BURST, as iperf3 does (MAX_BURST).
@@ -170,6 +185,8 @@ func (s *Spec) validate() error {
 		return specErr(wire.CodeMSS, "MSS must be 0 to %d bytes, got %d", MaxMSS, s.MSS)
 	case s.TOS < 0 || s.TOS > 255:
 		return specErr(wire.CodeBadTOS, "TOS must be 0 to 255, got %d", s.TOS)
+	case slices.ContainsFunc(s.ServerCPUs, func(c int) bool { return c < 0 || c > MaxCPU }):
+		return specErr(wire.CodeAffinity, "server CPU must be 0 to %d, got %v", MaxCPU, s.ServerCPUs)
 	}
 	return nil
 }
@@ -256,6 +273,10 @@ type ClientConfig struct {
 	// ControlKeepAlive sets TCP keepalive on the control connection
 	// (iperf3's --cntl-ka); Enable false leaves Go's default.
 	ControlKeepAlive net.KeepAliveConfig
+	// CPUs places the client's stream threads (-A, --affinity-streams):
+	// stream i on CPUs[i mod len]; nil leaves them. Placing needs the
+	// thread I/O path (--io auto or thread).
+	CPUs []int
 }
 
 // UDPConfig chooses how UDP streams move datagrams. Where the kernel lacks
@@ -302,6 +323,10 @@ type ServerConfig struct {
 	// MemoryBudget is the bytes of buffers the tests running at once may
 	// hold; a test that does not fit is refused. 0 = DefaultMemoryBudget.
 	MemoryBudget int64
+	// CPUs places the stream threads of every test (-A,
+	// --affinity-streams) whose client did not ask for a core
+	// (server_affinity): stream i on CPUs[i mod len].
+	CPUs []int
 }
 
 // Server defaults.
@@ -332,6 +357,9 @@ func (c *ClientConfig) check() error {
 	}
 	if c.UDP.Batch < 0 || c.UDP.Batch > 1024 {
 		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.UDP.Batch)
+	}
+	if err := checkFastPaths(&c.Spec, c.IO, c.CPUs); err != nil {
+		return err
 	}
 	if c.Proto == UDP && c.Length == 0 {
 		return nil // the default, the control connection's MSS, is known once connected

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -56,7 +57,7 @@ func FuzzParamsValidation(f *testing.F) {
 		if want.Bytes > 0 || want.Blocks > 0 {
 			want.Duration = 0 // iperf3 sends time 0 with -n and -k
 		}
-		if *s2 != want {
+		if !reflect.DeepEqual(*s2, want) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v\nwire %s", *s2, want, enc)
 		}
 	})

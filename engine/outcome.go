@@ -164,7 +164,7 @@ func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetr
 			peer.Retransmits = int64(remote.res.Retransmits)
 		}
 	}
-	ss := StreamSummary{ID: s.id, Socket: s.fd, Local: s.sender}
+	ss := StreamSummary{ID: s.id, Socket: s.fd, Local: s.sender, Path: s.pathOf()}
 	if s.sender {
 		ss.Sender, ss.Receiver = local, peer
 		ss.Receiver.Retransmits = -1

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/goperf/goperf/engine/wire"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // clientVersion is what goperf sends as client_version. Servers never read
@@ -38,8 +39,17 @@ func (s *Spec) params() *wire.Params {
 		RepeatingPayload: wire.IntFlag(s.RepeatingPayload),
 		DontFragment:     wire.IntFlag(s.DontFragment),
 		MPTCP:            wire.Flag(s.MPTCP),
+		ZeroCopy:         wire.IntFlag(s.ZeroCopy),
+		SkipRxCopy:       wire.IntFlag(s.SkipRxCopy),
 		ClientVersion:    clientVersion,
 		Goperf:           &wire.Ext{V: wire.ExtVersion},
+	}
+	if len(s.ServerCPUs) > 0 {
+		n := wire.Int(s.ServerCPUs[0])
+		p.ServerAffinity = &n
+	}
+	if s.ZeroCopy && s.ZeroCopyMode != sockopt.ZeroCopyAuto {
+		p.Goperf.ZeroCopy = s.ZeroCopyMode.String()
 	}
 	if s.Proto == UDP {
 		p.UDP = true
@@ -74,6 +84,21 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		MPTCP:            bool(p.MPTCP),
 		PacingTimer:      pacingTimerOf(p.PacingTimer),
 		Burst:            int(min(max(p.Burst, 0), MaxBurst)),
+		ZeroCopy:         bool(p.ZeroCopy),
+		SkipRxCopy:       bool(p.SkipRxCopy),
+	}
+	if a := p.ServerAffinity; a != nil {
+		if *a < 0 || *a > MaxCPU {
+			return nil, specErr(wire.CodeAffinity, "server_affinity must be 0 to %d, got %d", MaxCPU, *a)
+		}
+		s.ServerCPUs = []int{int(*a)}
+	}
+	if p.Goperf != nil && p.Goperf.ZeroCopy != "" {
+		m, err := sockopt.ParseZeroCopyMode(p.Goperf.ZeroCopy)
+		if err != nil {
+			return nil, specErr(wire.CodeRecvParams, "%v", err)
+		}
+		s.ZeroCopyMode = m
 	}
 	tcp, udp, sctp := bool(p.TCP), bool(p.UDP), bool(p.SCTP)
 	switch {

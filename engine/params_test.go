@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func TestParamsRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
-		if *got != want {
+		if !reflect.DeepEqual(*got, want) {
 			t.Errorf("round trip:\n got %+v\nwant %+v\nwire %s", *got, want, b)
 		}
 	}

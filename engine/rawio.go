@@ -6,8 +6,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-
-	"github.com/goperf/goperf/sockopt"
 )
 
 // Raw I/O runs a stream's loop inside syscall.RawConn callbacks and issues
@@ -85,10 +83,10 @@ func (s *stream) burstOf(step func(fd int) rawStep, fd int) bool {
 }
 
 // rawSendStep paces, writes one block with a raw call and counts it.
-func (s *stream) rawSendStep(fd int) rawStep { return s.sysSendStep(fd, sockopt.WriteRaw) }
+func (s *stream) rawSendStep(fd int) rawStep { return s.sysSendStep(fd, s.send) }
 
 // rawRecvStep reads once with a raw call and counts what came.
-func (s *stream) rawRecvStep(fd int) rawStep { return s.sysRecvStep(fd, sockopt.ReadRaw) }
+func (s *stream) rawRecvStep(fd int) rawStep { return s.sysRecvStep(fd, s.recv) }
 
 // sysCall is a read or a write on a descriptor, as sockopt makes them.
 type sysCall func(fd int, p []byte) (int, syscall.Errno)

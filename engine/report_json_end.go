@@ -3,6 +3,8 @@ package engine
 // The end of iperf3's -J document: per stream and summed, both ends' views,
 // CPU, and goperf's UDP account.
 
+import "slices"
+
 type jsonEnd struct {
 	Streams                 []jsonEndStream `json:"streams"`
 	Sum                     *jsonUDPEnd     `json:"sum,omitempty"` // UDP only
@@ -63,6 +65,30 @@ type jsonEndExt struct {
 	// Interrupted: the test was interrupted and the peer never reported;
 	// its sides read 0 bytes, as iperf3 writes them, counted by nobody.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Paths: how each stream moved its data, when a fast path (-Z,
+	// --skip-rx-copy) or a placement (-A) was in effect.
+	Paths []jsonPath `json:"paths,omitempty"`
+}
+
+// jsonPath is a stream's StreamPath.
+type jsonPath struct {
+	ID         int           `json:"id"`
+	Socket     int           `json:"socket"`
+	IO         string        `json:"io"`
+	Allowed    []int         `json:"cpus_allowed,omitempty"` // read back after placing
+	CPU        *int          `json:"cpu,omitempty"`          // the core it ran on at the end
+	ZeroCopy   *jsonZeroCopy `json:"zerocopy,omitempty"`
+	SkipRxCopy bool          `json:"skip_rx_copy,omitempty"`
+}
+
+// jsonZeroCopy is a zero-copy sender's count. For sendfile there are no
+// completions: completed, copied and pending stay 0.
+type jsonZeroCopy struct {
+	Mode      string `json:"mode"`
+	Sends     uint64 `json:"sends"`
+	Completed uint64 `json:"completed"`
+	Copied    uint64 `json:"copied"` // completed, but the kernel copied (a local peer)
+	Pending   uint64 `json:"pending"`
 }
 
 type jsonUDPAccount struct {
@@ -156,7 +182,34 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 		}
 		e.Goperf.Interrupted = true
 	}
+	if paths := newJSONPaths(sum.Streams); paths != nil {
+		if e.Goperf == nil {
+			e.Goperf = &jsonEndExt{}
+		}
+		e.Goperf.Paths = paths
+	}
 	return e
+}
+
+// newJSONPaths lists how each stream moved its data, when any used a fast
+// path or was placed; nil otherwise.
+func newJSONPaths(streams []StreamSummary) []jsonPath {
+	if !slices.ContainsFunc(streams, func(ss StreamSummary) bool { return ss.Path.Fast() }) {
+		return nil
+	}
+	paths := make([]jsonPath, len(streams))
+	for i, ss := range streams {
+		p := ss.Path
+		paths[i] = jsonPath{ID: ss.ID, Socket: ss.Socket, IO: p.IO, Allowed: p.Allowed, SkipRxCopy: p.SkipRxCopy}
+		if p.Allowed != nil {
+			cpu := p.CPU
+			paths[i].CPU = &cpu
+		}
+		if z := p.ZeroCopy; z != nil {
+			paths[i].ZeroCopy = &jsonZeroCopy{z.Mode.String(), z.Sends, z.Completed, z.Copied, z.Pending}
+		}
+	}
+	return paths
 }
 
 // udpSumRoles labels a UDP test's sums as iperf3 does, whichever end is

@@ -89,6 +89,8 @@ type jsonSocket struct {
 	DontFragment  bool `json:"dont_fragment,omitempty"`
 	UserTimeoutMs int  `json:"user_timeout_ms,omitempty"`
 	MPTCP         bool `json:"mptcp,omitempty"` // the stream runs Multipath TCP
+	// MaxPacingRate is SO_MAX_PACING_RATE read back (--fq-rate), bytes/s.
+	MaxPacingRate uint64 `json:"max_pacing_rate,omitempty"`
 }
 
 type jsonSockIO struct {
@@ -138,6 +140,7 @@ func newJSONStart(si *startInfo, host hostInfo) *jsonStart {
 			DontFragment:  s.granted.DontFragment,
 			UserTimeoutMs: s.granted.UserTimeout,
 			MPTCP:         s.mptcp,
+			MaxPacingRate: s.granted.MaxPacingRate,
 		})
 	}
 	if len(si.streams) > 0 {

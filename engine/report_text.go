@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goperf/goperf/engine/output"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // separator divides iperf3's interval blocks and its summary.
@@ -277,7 +278,11 @@ func (t *textReporter) finished(sum *Summary) {
 	}
 	t.header(false)
 	for _, ss := range sum.Streams {
-		t.summaryPair(t.label(fdLabel(ss.Socket), ss.Local), ss.Local, ss.Sender, ss.Receiver)
+		label := t.label(fdLabel(ss.Socket), ss.Local)
+		t.summaryPair(label, ss.Local, ss.Sender, ss.Receiver)
+		if !t.out.Iperf3 && ss.Path.Fast() {
+			t.printf("%s goperf: %s\n", label, pathText(&ss.Path))
+		}
 	}
 	for _, dir := range t.directions() {
 		tot := &sum.Forward
@@ -369,6 +374,31 @@ func (t *textReporter) udpAccount(label string, snd, rcv *UDPStats) {
 			t.printf("%s goperf: UDP I/O batch %d, GSO %v, GRO %v, %d system calls\n", label, u.Batch, onOff(u.GSO), onOff(u.GRO), u.Syscalls)
 		}
 	}
+}
+
+// pathText says how a stream used the fast paths: where its thread ran,
+// what zero copy did, whether the receive copy was skipped.
+func pathText(p *StreamPath) string {
+	var parts []string
+	if p.Allowed != nil {
+		parts = append(parts, fmt.Sprintf("thread on CPU %d (placed on %s)", p.CPU, cpuList(p.Allowed)))
+	}
+	switch z := p.ZeroCopy; {
+	case z == nil:
+	case z.Mode == sockopt.ZeroCopySendfile:
+		parts = append(parts, fmt.Sprintf("zero copy by sendfile, %d sends from the page cache", z.Sends))
+	default:
+		copied := ""
+		if z.Copied > 0 {
+			copied = " (the kernel copies for a peer on this host: loopback, veth)"
+		}
+		parts = append(parts, fmt.Sprintf("MSG_ZEROCOPY, %d sends: %d completed, %d copied by the kernel%s, %d pending",
+			z.Sends, z.Completed, z.Copied, copied, z.Pending))
+	}
+	if p.SkipRxCopy {
+		parts = append(parts, "payload discarded by the kernel (--skip-rx-copy)")
+	}
+	return strings.Join(parts, "; ")
 }
 
 func onOff(b bool) string {

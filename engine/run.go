@@ -50,29 +50,47 @@ func newRun(spec *Spec, streams []*stream) *run {
 // prepare settles how each stream calls the kernel before the loops
 // start: the I/O path (see choosePath), and for UDP the batched datagram
 // I/O.
-func (r *run) prepare(mode IOMode, procs *threadProcs, opts udpOptions) error {
+func (r *run) prepare(mode IOMode, procs *threadProcs, opts udpOptions, cpus []int) error {
 	n := len(r.streams)
 	path := choosePath(mode, n, procs.fits(n))
+	if mode == IOAuto {
+		path = fastPathIO(path, r.spec, len(cpus) > 0)
+	}
 	if path == pathThread {
 		r.procs, r.threads = procs, n
 		procs.add(n)
 	}
-	for _, s := range r.streams {
+	for i, s := range r.streams {
 		s.setPath(path)
 		if s.path == pathThread {
 			if err := s.detach(threadBackstop); err != nil {
 				return err
 			}
 		}
-		if r.spec.Proto != UDP {
-			continue
+		if r.spec.Proto == UDP {
+			if err := s.prepareUDP(r.spec, opts); err != nil {
+				return err
+			}
 		}
-		dio, err := newDatagramIO(s.conn, opts, s.path == pathThread)
-		if err != nil {
-			return fmt.Errorf("stream %d: %w", s.id, err)
+		if err := s.setFast(r.spec, cpuFor(cpus, i)); err != nil {
+			return err
 		}
-		s.udp = newUDPStream(dio, s.sender, r.spec, opts)
 	}
+	return nil
+}
+
+// prepareUDP sets up the stream's batched datagram I/O; a receiver that
+// skips the copy reads headers only, without GRO.
+func (s *stream) prepareUDP(spec *Spec, opts udpOptions) error {
+	uo := opts
+	if spec.SkipRxCopy && !s.sender {
+		uo.GRO, uo.Discard = false, true
+	}
+	dio, err := newDatagramIO(s.conn, uo, s.path == pathThread)
+	if err != nil {
+		return fmt.Errorf("stream %d: %w", s.id, err)
+	}
+	s.udp = newUDPStream(dio, s.sender, spec, uo)
 	return nil
 }
 
@@ -111,8 +129,10 @@ func (r *run) loop(s *stream) {
 		// would otherwise keep idle for good: see thread.go.
 		defer runtime.LockOSThread()
 	}
-	var err error
+	err := s.pin()
+	defer s.unpin()
 	switch {
+	case err != nil:
 	case s.udp != nil && s.sender:
 		err = s.sendUDP()
 	case s.udp != nil:
@@ -191,6 +211,9 @@ func (r *run) close() {
 		_ = s.conn.Close() // the loop sees net.ErrClosed; nothing to report
 	}
 	r.wg.Wait()
+	for _, s := range r.streams {
+		s.closeFast()
+	}
 	if r.procs != nil {
 		r.procs.done(r.threads)
 		r.procs = nil

@@ -65,6 +65,9 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 
 // Listen opens the listening socket and prints the line users look for.
 func (s *Server) Listen(ctx context.Context) error {
+	if err := checkCPUs(s.cfg.CPUs, s.cfg.IO); err != nil {
+		return err
+	}
 	lc := net.ListenConfig{Control: sockopt.Options{Device: s.cfg.Device}.Control()}
 	lc.SetMultipathTCP(s.cfg.MPTCP)
 	ln, err := lc.Listen(ctx, s.cfg.Family.network(TCP), joinHostPort(s.cfg.Bind, s.cfg.Port))
@@ -290,4 +293,13 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// cpusFor returns the cores spec's stream threads go on: the client's
+// server_affinity, else the server's own placement, else none.
+func (s *Server) cpusFor(spec *Spec) []int {
+	if len(spec.ServerCPUs) > 0 {
+		return spec.ServerCPUs
+	}
+	return s.cfg.CPUs
 }

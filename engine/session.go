@@ -105,13 +105,13 @@ func (ss *session) readSpec() error {
 		err = ss.srv.cfg.Limits.admit(spec)
 	}
 	if err == nil {
+		err = checkFastPaths(spec, ss.srv.cfg.IO, ss.srv.cpusFor(spec))
+	}
+	if err == nil {
 		err = ss.srv.reserveFor(ss, spec)
 	}
 	if err != nil {
-		var se *specError
-		if errors.As(err, &se) {
-			ss.sendErrorNo(se.code, se.errno)
-		}
+		ss.sendSpecError(err, 0)
 		return fmt.Errorf("parameters: %w", err)
 	}
 	if spec.Proto == UDP && ss.srv.udp == nil {
@@ -173,6 +173,21 @@ func (ss *session) ask(state wire.State, max uint32, code wire.Code, what string
 // sendError reports code to the client; the connection closes after it.
 func (ss *session) sendError(code wire.Code) { ss.sendErrorNo(code, 0) }
 
+// sendSpecError reports err's iperf3 code to the client, or fallback
+// when err carries none (0: report nothing).
+func (ss *session) sendSpecError(err error, fallback wire.Code) {
+	var se *specError
+	switch {
+	case errors.As(err, &se):
+		ss.sendErrorNo(se.code, se.errno)
+	case fallback != 0:
+		ss.sendError(fallback)
+	}
+}
+
+// cpus returns the cores the test's stream threads go on, if any.
+func (ss *session) cpus() []int { return ss.srv.cpusFor(ss.spec) }
+
 // sendErrorNo reports code and errno to the client, as iperf3 does with
 // its errno after a failed call.
 func (ss *session) sendErrorNo(code wire.Code, errno syscall.Errno) {
@@ -186,9 +201,12 @@ func (ss *session) dataPhase() error {
 	ss.run = r // closeStreams closes what prepare made, even if it fails
 	// Before TEST_START, so that the client's clock, which starts when
 	// TEST_START arrives, does not start before the server's.
-	if err := r.prepare(ss.srv.cfg.IO, &procs, ss.srv.cfg.UDP.options()); err != nil {
-		ss.sendError(wire.CodeStreamListen)
+	if err := r.prepare(ss.srv.cfg.IO, &procs, ss.srv.cfg.UDP.options(), ss.cpus()); err != nil {
+		ss.sendSpecError(err, wire.CodeStreamListen)
 		return err
+	}
+	if w := fqWarning(sp, ss.streams); w != "" {
+		ss.srv.out.Log.Error("test #%d: %s", ss.no, w)
 	}
 	if err := ss.ctrl.write([]byte{wire.TestStart.Byte(), wire.TestRunning.Byte()}); err != nil {
 		return err

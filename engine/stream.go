@@ -33,6 +33,8 @@ type stream struct {
 	rc      syscall.RawConn
 	writeFn func(fd uintptr) bool
 	readFn  func(fd uintptr) bool
+	send    sysCall     // the thread and raw loops' write: plain, blocking, or zero copy (setFast)
+	recv    sysCall     // their read: plain, blocking, or discarding
 	burst   int         // calls per callback before returning to the runtime
 	exit    error       // why a callback ended the loop; read after rc returns
 	halt    atomic.Bool // the test stopped the stream: a thread loop returns
@@ -40,7 +42,8 @@ type stream struct {
 	bytes  atomic.Uint64 // payload bytes moved since TEST_RUNNING
 	blocks atomic.Uint64 // writes, or read calls, that moved data
 
-	udp *udpStream // UDP machinery; nil for TCP
+	udp  *udpStream // UDP machinery; nil for TCP
+	fast            // zero copy, skip rx copy, placement (fastpath.go)
 
 	asked   sockopt.Options // options requested for the socket
 	granted sockopt.Granted // options the kernel reports
@@ -61,6 +64,7 @@ func newStream(id int, conn net.Conn, sender bool, length int, repeating bool) *
 		wake:   make(chan struct{}),
 		done:   make(chan struct{}),
 		fd:     -1,
+		fast:   fast{cpu: -1, ranOn: -1},
 	}
 	if sc, ok := conn.(syscall.Conn); ok {
 		s.fd = sockopt.FD(sc)
@@ -102,6 +106,10 @@ func (s *stream) setPath(p ioPath) {
 		p = pathNetConn
 	}
 	s.path = p
+	s.send, s.recv = sockopt.WriteRaw, sockopt.ReadRaw
+	if p == pathThread {
+		s.send, s.recv = sockopt.SendBlocking, sockopt.RecvBlocking
+	}
 	if p == pathRaw {
 		s.burst = max(1, rawBurst/len(s.buf))
 		s.writeFn, s.readFn = s.writeLoop, s.readLoop

@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"github.com/goperf/goperf/sockopt"
+)
 
 // Interval is one interval report: what each stream moved between Start and
 // End, measured from the start of the test, or from the end of the omit
@@ -123,7 +127,27 @@ type StreamSummary struct {
 	Local    bool // the local side sends on this stream (iperf3's "sender")
 	Sender   Side // the sending end's figures
 	Receiver Side // the receiving end's figures
+	Path     StreamPath
 }
+
+// StreamPath is how the local end moved a stream's data: the I/O path and
+// the fast paths, as the kernel reported them.
+type StreamPath struct {
+	IO string // "thread", "raw" or "netconn"
+	// Allowed is the cores the stream's thread was placed on, read back
+	// from the kernel, and CPU the core it ran on when the stream ended;
+	// nil and -1 when the stream was not placed.
+	Allowed []int
+	CPU     int
+	// ZeroCopy is a zero-copy sender's count of sends and completions;
+	// nil when the stream copied.
+	ZeroCopy *sockopt.ZeroCopyStats
+	// SkipRxCopy: the receiver let the kernel discard the payload.
+	SkipRxCopy bool
+}
+
+// Fast reports whether the stream used a fast path or was placed.
+func (p *StreamPath) Fast() bool { return p.ZeroCopy != nil || p.SkipRxCopy || p.Allowed != nil }
 
 // Totals sums the streams of one direction.
 type Totals struct {

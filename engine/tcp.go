@@ -17,9 +17,13 @@ func (s *stream) sendTCP() error {
 	}
 	switch s.path {
 	case pathThread:
-		return s.onThread(s.threadSendStep)
+		err := s.onThread(s.threadSendStep)
+		s.finishZeroCopy(err)
+		return err
 	case pathRaw:
-		return s.rawLoop(s.rc.Write, s.writeFn)
+		err := s.rawLoop(s.rc.Write, s.writeFn)
+		s.finishZeroCopy(err)
+		return err
 	}
 	for {
 		if done, err := s.sendStep(); done || err != nil {

@@ -118,10 +118,10 @@ func (s *stream) threadLoop(fd int, step func(fd int) rawStep) error {
 // threadSendStep writes one block with a blocking call. A write the
 // backstop ended with nothing sent returns stepWait, and the loop checks
 // halt.
-func (s *stream) threadSendStep(fd int) rawStep { return s.sysSendStep(fd, sockopt.SendBlocking) }
+func (s *stream) threadSendStep(fd int) rawStep { return s.sysSendStep(fd, s.send) }
 
 // threadRecvStep reads once with a blocking call.
-func (s *stream) threadRecvStep(fd int) rawStep { return s.sysRecvStep(fd, sockopt.RecvBlocking) }
+func (s *stream) threadRecvStep(fd int) rawStep { return s.sysRecvStep(fd, s.recv) }
 
 // wakeThread shuts down the sides of the stream's socket that a thread
 // loop may be sleeping on, so that it sees halt at once. The halt flag

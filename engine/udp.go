@@ -47,7 +47,12 @@ type udpStream struct {
 	jitterBits  atomic.Uint64
 	outOfOrder  atomic.Uint64
 	dropsBase   uint32 // the socket's counter when the test started
+	trunc       bool   // --skip-rx-copy: bufs hold headers only, sizes the datagrams'
 }
+
+// discardLength is what a receiver that skips the copy reads of each
+// datagram: the longest header (64-bit counters).
+const discardLength = 16
 
 // newUDPStream prepares conn for one direction of a UDP test. Buffers are
 // allocated here, once.
@@ -69,7 +74,10 @@ func newUDPStream(dio datagramIO, sender bool, sp *Spec, opts udpOptions) *udpSt
 		return u
 	}
 	size := sp.Length
-	if gro {
+	switch {
+	case opts.Discard:
+		size, u.trunc = min(size, discardLength), true
+	case gro:
 		size = 65535
 		batch = min(batch, 8) // 64 KiB a message: keep a stream's buffers near 512 KiB
 	}
@@ -245,14 +253,18 @@ func (s *stream) received(n int) {
 	arrival := now.Sub(u.epoch).Seconds()
 	var bytes, count uint64
 	for i := range n {
-		b, seg := u.bufs[i][:u.sizes[i]], u.segs[i]
+		b, seg := u.bufs[i][:min(u.sizes[i], len(u.bufs[i]))], u.segs[i]
 		if seg == 0 {
 			seg = len(b)
 		}
 		for len(b) > 0 {
 			d := b[:min(seg, len(b))]
 			b = b[len(d):]
-			if len(d) != u.length {
+			size := len(d)
+			if u.trunc {
+				size = u.sizes[i] // the kernel kept the header and discarded the rest
+			}
+			if size != u.length {
 				if isConnect(d) && !s.sender {
 					// The client lost our reply and asks again; the kernel
 					// gives the repeat to this connected socket.
@@ -261,8 +273,8 @@ func (s *stream) received(n int) {
 				continue // or a stranger's datagram
 			}
 			h, _ := wire.ParseUDPHeader(d, u.wide)
-			u.acct.add(u.unwrap(h.Seq), len(d), float64(h.Sec)+float64(h.Usec)/1e6, arrival)
-			bytes += uint64(len(d))
+			u.acct.add(u.unwrap(h.Seq), size, float64(h.Sec)+float64(h.Usec)/1e6, arrival)
+			bytes += uint64(size)
 			count++
 		}
 	}

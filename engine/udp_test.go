@@ -103,9 +103,9 @@ func udpPairConns(t *testing.T) (a, b *net.UDPConn) {
 
 // udpTestStream returns a UDP stream on conn as the engine makes one, on
 // the poller or, with thread, on a thread loop's blocking socket.
-func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, thread bool) *stream {
+func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, thread bool, skipRxCopy ...bool) *stream {
 	t.Helper()
-	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60}
+	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60, SkipRxCopy: len(skipRxCopy) > 0 && skipRxCopy[0]}
 	st := newStream(1, conn, sender, sp.Length, false)
 	if thread {
 		if st.setPath(pathThread); st.path != pathThread {
@@ -116,11 +116,9 @@ func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, 
 		}
 		t.Cleanup(func() { st.conn.Close() })
 	}
-	io, err := newDatagramIO(st.conn, cfg.options(), thread)
-	if err != nil {
+	if err := st.prepareUDP(sp, cfg.options()); err != nil {
 		t.Fatal(err)
 	}
-	st.udp = newUDPStream(io, sender, sp, cfg.options())
 	st.epoch = time.Now()
 	st.budget = newBudget(sp, func() {})
 	return st
@@ -131,15 +129,19 @@ func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, 
 // and in thread loops.
 func TestUDPAllocs(t *testing.T) {
 	for _, tt := range []struct {
-		cfg    UDPConfig
-		thread bool
-	}{{UDPConfig{}, false}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, false}, {UDPConfig{}, true}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, true}} {
+		cfg             UDPConfig
+		thread, discard bool
+	}{
+		{UDPConfig{}, false, false}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, false, false},
+		{UDPConfig{}, true, false}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, true, false},
+		{UDPConfig{}, false, true}, {UDPConfig{}, true, true}, // --skip-rx-copy
+	} {
 		cfg := tt.cfg
 		a, b := udpPairConns(t)
 		_ = b.SetReadBuffer(8 << 20)
 		_ = b.SetReadDeadline(time.Now().Add(10 * time.Second)) // the poller's; a thread loop's socket has its backstop
 		snd := udpTestStream(t, a, true, cfg, tt.thread)
-		rcv := udpTestStream(t, b, false, cfg, tt.thread)
+		rcv := udpTestStream(t, b, false, cfg, tt.thread, tt.discard)
 		snd.pacer = newPacer(100e9, 1400, 0)
 		snd.timer = time.NewTimer(time.Hour)
 		snd.timer.Stop()
@@ -153,8 +155,11 @@ func TestUDPAllocs(t *testing.T) {
 		}); n != 0 {
 			t.Errorf("%+v, thread %v: %v allocations per batch sent and received", cfg, tt.thread, n)
 		}
-		if rcv.udp.acct.received == 0 {
-			t.Errorf("%+v, thread %v: nothing received", cfg, tt.thread)
+		if rcv.udp.trunc != tt.discard {
+			t.Errorf("discard %v: the receiver reads headers only: %v", tt.discard, rcv.udp.trunc)
+		}
+		if rcv.udp.acct.received == 0 || rcv.bytes.Load() != rcv.udp.acct.received*1400 {
+			t.Errorf("%+v, thread %v, discard %v: %d datagrams, %d bytes received", cfg, tt.thread, tt.discard, rcv.udp.acct.received, rcv.bytes.Load())
 		}
 	}
 }

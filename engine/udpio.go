@@ -31,6 +31,7 @@ type datagramIO interface {
 type udpOptions struct {
 	Batch    int  // messages per system call
 	GSO, GRO bool // offloads to ask for
+	Discard  bool // receive headers only, the rest discarded (--skip-rx-copy)
 }
 
 // plainIO sends and receives one datagram per system call through
@@ -79,10 +80,10 @@ func newDatagramIO(conn net.Conn, o udpOptions, blocking bool) (datagramIO, erro
 	if !ok {
 		return nil, errors.New("a UDP stream without a descriptor")
 	}
-	b, err := sockopt.NewBatcher(sc, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true, Blocking: blocking})
+	b, err := sockopt.NewBatcher(sc, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true, Blocking: blocking, Discard: o.Discard})
 	uc, isUDP := conn.(*net.UDPConn)
 	switch {
-	case errors.Is(err, sockopt.ErrUnsupported) && isUDP && !blocking:
+	case errors.Is(err, sockopt.ErrUnsupported) && isUDP && !blocking && !o.Discard:
 		return &plainIO{conn: uc}, nil
 	case err != nil:
 		return nil, err

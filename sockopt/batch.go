@@ -18,6 +18,12 @@ type BatchConfig struct {
 	// (0, nil), and Recv returns io.EOF once the socket is shut down
 	// (Shutdown). Linux only.
 	Blocking bool
+	// Discard receives with MSG_TRUNC: the kernel copies only as much of
+	// a datagram as the buffer holds and reports the datagram's whole
+	// size, so a receiver that reads headers only copies headers only.
+	// GRO is off with it, since a coalesced message's later headers would
+	// be discarded too.
+	Discard bool
 }
 
 // A Batcher moves datagrams on a connected UDP socket many per system call:

@@ -28,6 +28,7 @@ type batchSys struct {
 	rc         syscall.RawConn
 	gro, drops bool
 	blocking   bool
+	recvFlags  uintptr     // MSG_TRUNC for Discard
 	gso        atomic.Bool // off for good once the path refused a GSO send
 	calls      atomic.Uint64
 	lastDrops  atomic.Uint32
@@ -81,6 +82,9 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 		return nil, fmt.Errorf("batched UDP I/O: %w", err)
 	}
 	b := &batchSys{rc: rc, blocking: cfg.Blocking, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
+	if cfg.Discard {
+		b.recvFlags, cfg.GRO = unix.MSG_TRUNC, false
+	}
 	err = rc.Control(func(fd uintptr) {
 		s := int(fd)
 		// Asking for the segment size tells whether the kernel has UDP GSO
@@ -143,7 +147,7 @@ func (b *batchSys) recv(bufs [][]byte, sizes, segs []int) (int, error) {
 	for i := range n {
 		mm := &h.msgs[i]
 		sizes[i], segs[i] = int(mm.Len), 0
-		if mm.Hdr.Flags&unix.MSG_TRUNC != 0 {
+		if mm.Hdr.Flags&unix.MSG_TRUNC != 0 && b.recvFlags == 0 {
 			sizes[i] = len(bufs[i]) + 1
 		}
 		b.parseRecvOOB(h.oob[i*h.space:][:mm.Hdr.Controllen], &segs[i])
@@ -179,12 +183,14 @@ func (b *batchSys) call(h *half, wait func(func(uintptr) bool) error, fn func(ui
 // sendmmsg and recvmmsg are the RawConn callbacks. The socket is
 // non-blocking, so a call never sleeps: like ReadRaw they skip the
 // runtime's system call bookkeeping.
-func (b *batchSys) sendmmsg(fd uintptr) bool { return b.mmsg(fd, &b.out, unix.SYS_SENDMMSG) }
-func (b *batchSys) recvmmsg(fd uintptr) bool { return b.mmsg(fd, &b.in, unix.SYS_RECVMMSG) }
+func (b *batchSys) sendmmsg(fd uintptr) bool { return b.mmsg(fd, &b.out, unix.SYS_SENDMMSG, 0) }
+func (b *batchSys) recvmmsg(fd uintptr) bool {
+	return b.mmsg(fd, &b.in, unix.SYS_RECVMMSG, b.recvFlags)
+}
 
-func (b *batchSys) mmsg(fd uintptr, h *half, trap uintptr) bool {
+func (b *batchSys) mmsg(fd uintptr, h *half, trap, flags uintptr) bool {
 	b.calls.Add(1)
-	r, _, e := unix.RawSyscall6(trap, fd, uintptr(unsafe.Pointer(&h.msgs[0])), uintptr(h.k), 0, 0, 0)
+	r, _, e := unix.RawSyscall6(trap, fd, uintptr(unsafe.Pointer(&h.msgs[0])), uintptr(h.k), flags, 0, 0)
 	if e == unix.EAGAIN || e == unix.EINTR {
 		return false
 	}
@@ -223,7 +229,7 @@ func (b *batchSys) callBlocking(h *half, fn func(uintptr), op string) (int, erro
 // (MSG_WAITFORONE) and takes what else is queued.
 func (b *batchSys) sendmmsgBlocking(fd uintptr) { b.mmsgBlocking(fd, &b.out, unix.SYS_SENDMMSG, 0) }
 func (b *batchSys) recvmmsgBlocking(fd uintptr) {
-	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_WAITFORONE)
+	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_WAITFORONE|b.recvFlags)
 }
 
 func (b *batchSys) mmsgBlocking(fd uintptr, h *half, trap, flags uintptr) {

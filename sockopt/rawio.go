@@ -21,3 +21,12 @@ func ReadRaw(fd int, p []byte) (n int, errno syscall.Errno) {
 func WriteRaw(fd int, p []byte) (n int, errno syscall.Errno) {
 	return rawWrite(fd, p)
 }
+
+// RecvDiscard reads up to len(p) bytes from fd, a TCP socket, and lets the
+// kernel discard them instead of copying them into p (MSG_TRUNC, iperf3's
+// --skip-rx-copy): n counts the bytes taken off the stream. It works on
+// blocking and non-blocking sockets alike, and where MSG_TRUNC is missing
+// it returns ENOSYS.
+func RecvDiscard(fd int, p []byte) (n int, errno syscall.Errno) {
+	return recvDiscard(fd, p)
+}

@@ -27,3 +27,15 @@ func rawIO(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
 	}
 	return int(r), 0
 }
+
+func recvDiscard(fd int, p []byte) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
+		unix.MSG_TRUNC, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), 0
+}

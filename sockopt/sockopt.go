@@ -39,6 +39,9 @@ type Granted struct {
 	// DontFragment: path MTU discovery is PMTUDISC_DO (the DF bit; Linux).
 	DontFragment bool
 	UserTimeout  int // TCP_USER_TIMEOUT, ms (TCP only, Linux only)
+	// MaxPacingRate is SO_MAX_PACING_RATE in bytes/s, 0 = unlimited
+	// (Linux only).
+	MaxPacingRate uint64
 }
 
 // Control returns a function for net.Dialer.Control and

@@ -121,11 +121,22 @@ func read(fd int) (Granted, error) {
 	}
 	g.TOS = readTOS(fd)
 	g.DontFragment = readDontFragment(fd)
+	g.MaxPacingRate = readPacingRate(fd)
 	if stream {
 		g.Congestion, _ = unix.GetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
 		g.UserTimeout, _ = unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT)
 	}
 	return g, nil
+}
+
+// readPacingRate returns SO_MAX_PACING_RATE in bytes/s, 0 when the
+// socket is not limited (the kernel's ~0) or the option cannot be read.
+func readPacingRate(fd int) uint64 {
+	v, err := unix.GetsockoptUint64(fd, unix.SOL_SOCKET, unix.SO_MAX_PACING_RATE)
+	if err != nil || v == ^uint64(0) || v == uint64(^uint32(0)) {
+		return 0
+	}
+	return v
 }
 
 // readTOS returns the TOS byte of an IPv4 socket or the traffic class of an

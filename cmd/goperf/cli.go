@@ -45,6 +45,7 @@ type cli struct {
 
 	clientFlags
 	serverFlags
+	fastFlags
 	authFlags
 	outputFlags
 	processFlags
@@ -318,6 +319,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		MemoryBudget:   int64(c.Memory),
 		MPTCP:          c.MPTCP,
 		Auth:           verifier,
+		CPUs:           c.cpus(),
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err

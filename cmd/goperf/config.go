@@ -50,6 +50,11 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		PacingTimer:      time.Duration(c.PacingTO) * time.Microsecond,
 		Burst:            c.Bitrate.burst,
 		MPTCP:            c.MPTCP,
+		ZeroCopy:         c.ZeroCopy.set,
+		ZeroCopyMode:     c.ZeroCopy.mode,
+		SkipRxCopy:       c.SkipRxCopy,
+		FQRate:           uint64(c.FQRate),
+		ServerCPUs:       c.serverCPUs(),
 	}
 	switch {
 	case c.Reverse:
@@ -91,6 +96,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		RecvTimeout:      durationOf(c.RecvTO),
 		IO:               c.IO,
 		UDP:              c.udpConfig(),
+		CPUs:             c.cpus(),
 	}, nil
 }
 

@@ -25,10 +25,10 @@ func (k *keepAliveFlag) IsBool() bool { return true }
 // Decode reads the optional =IDLE/INTERVAL/COUNT.
 func (k *keepAliveFlag) Decode(ctx *kong.DecodeContext) error {
 	k.set = true
-	if ctx.Scan.Peek().Type != kong.FlagValueToken {
+	text, given := optionalValue(ctx)
+	if !given {
 		return nil
 	}
-	text := ctx.Scan.Pop().String()
 	parts := strings.Split(text, "/")
 	if len(parts) > 3 {
 		return fmt.Errorf("want --cntl-ka[=IDLE[/INTERVAL[/COUNT]]], got %q", text)

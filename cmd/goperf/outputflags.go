@@ -42,8 +42,8 @@ func (f *timestampsFlag) IsBool() bool { return true }
 // Decode reads the optional =FORMAT.
 func (f *timestampsFlag) Decode(ctx *kong.DecodeContext) error {
 	f.format = output.DefaultTimestamps
-	if ctx.Scan.Peek().Type == kong.FlagValueToken {
-		f.format = ctx.Scan.Pop().String()
+	if text, given := optionalValue(ctx); given {
+		f.format = text
 	}
 	return nil
 }

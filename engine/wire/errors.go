@@ -24,12 +24,14 @@ const (
 	CodeBlockSize          Code = 7   // block size too large
 	CodeBufSize            Code = 8   // socket buffer size too large
 	CodeMSS                Code = 10  // TCP MSS too large
+	CodeNoSendfile         Code = 11  // no sendfile (-Z) on this OS
 	CodeOmit               Code = 12  // bogus omit
 	CodeBurst              Code = 15  // invalid burst count
 	CodeUDPBlockSize       Code = 20  // UDP block size invalid
 	CodeBadTOS             Code = 21  // bad TOS value
 	CodeTotalRate          Code = 27  // bandwidth over the server's limit
 	CodeMaxDuration        Code = 37  // duration over the server's limit
+	CodeSkipRxCopy         Code = 39  // no --skip-rx-copy on this OS (iperf3 3.22)
 	CodeNewTest            Code = 100 // unable to create a new test
 	CodeRecvCookie         Code = 106 // unable to receive cookie
 	CodeCtrlClose          Code = 109 // control socket closed unexpectedly
@@ -39,6 +41,7 @@ const (
 	CodeClientTerm         Code = 119 // the client has terminated
 	CodeServerTerm         Code = 120 // the server has terminated
 	CodeAccessDenied       Code = 121 // server busy
+	CodeAffinity           Code = 132 // unable to set CPU affinity
 	CodeSetCongestion      Code = 134 // unable to set TCP_CONGESTION
 	CodeSetBuf2            Code = 141 // socket buffer size not set correctly
 	CodeAuthTest           Code = 142 // test authorization failed
@@ -59,12 +62,15 @@ var codeText = map[Code]string{
 	CodeBlockSize:          "block size too large (maximum = 1048576 bytes)",
 	CodeBufSize:            "socket buffer size too large",
 	CodeMSS:                "TCP MSS too large",
+	CodeNoSendfile:         "this OS does not support sendfile",
 	CodeOmit:               "bogus value for --omit",
 	CodeBurst:              "invalid burst count",
 	CodeUDPBlockSize:       "block size invalid",
 	CodeBadTOS:             "bad TOS value",
 	CodeTotalRate:          "total required bandwidth is larger than server limit",
 	CodeMaxDuration:        "client's requested duration exceeds the server's maximum permitted limit",
+	CodeSkipRxCopy:         "this OS does not support --skip-rx-copy",
+	CodeAffinity:           "unable to set CPU affinity",
 	CodeNewTest:            "unable to create a new test",
 	CodeRecvCookie:         "unable to receive cookie at server",
 	CodeCtrlClose:          "control socket has closed unexpectedly",

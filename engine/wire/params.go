@@ -52,6 +52,9 @@ type Params struct {
 // keys, so a goperf peer recognises another by its presence.
 type Ext struct {
 	V int `json:"v"` // extension version, 1
+	// ZeroCopy names how a zero-copy sender sends ("msg", "sendfile"),
+	// where the client chose; with zerocopy alone the server picks.
+	ZeroCopy string `json:"zerocopy,omitempty"`
 }
 
 // ExtVersion is the extension version this package writes.
