@@ -10,6 +10,9 @@ type clientDoc struct {
 		}
 	}
 	End struct {
+		Streams []struct {
+			Receiver *jsonSum
+		}
 		SumSent     jsonSum `json:"sum_sent"`
 		SumReceived jsonSum `json:"sum_received"`
 		CPU         struct {
@@ -46,6 +49,11 @@ func (d *clientDoc) result() Result {
 		Gbps: e.SumReceived.BitsPerSecond / 1e9, SenderGbps: e.SumSent.BitsPerSecond / 1e9,
 		ClientCPU: e.CPU.HostTotal, ServerCPU: e.CPU.RemoteTotal,
 		LostPercent: e.SumReceived.LostPercent,
+	}
+	for _, s := range e.Streams {
+		if s.Receiver != nil {
+			r.StreamGbps = append(r.StreamGbps, s.Receiver.BitsPerSecond/1e9)
+		}
 	}
 	for _, iv := range d.Intervals {
 		r.Intervals = append(r.Intervals, iv.Sum.BitsPerSecond/1e9)

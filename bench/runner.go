@@ -27,7 +27,8 @@ type Case struct {
 }
 
 // String names the case as sub-benchmarks do: "len=128K/P=4", with
-// "/C=cubic" when the case sets the congestion control.
+// "/C=cubic" when the case sets the congestion control and its flags
+// after ("/-Z").
 func (c Case) String() string {
 	s := fmt.Sprintf("len=%s/P=%d", SizeName(c.Length), c.Streams)
 	if c.UDP {
@@ -35,6 +36,9 @@ func (c Case) String() string {
 	}
 	if c.Congestion != "" {
 		s += "/C=" + c.Congestion
+	}
+	for _, f := range c.Flags {
+		s += "/" + f
 	}
 	return s
 }
@@ -76,6 +80,7 @@ type Result struct {
 	ServerCPU      float64
 	LostPercent    float64   // UDP: datagrams lost
 	Intervals      []float64 // Gbit/s of each interval report
+	StreamGbps     []float64 // TCP: each stream's receiver rate, Gbit/s
 	// goperf's UDP figures: datagrams and system calls, summed over streams.
 	Datagrams                    uint64
 	SenderSyscalls, RecvSyscalls uint64

@@ -100,3 +100,29 @@ func runN(b *testing.B, t Tool, c Case) []Result {
 	}
 	return res[t.Name]
 }
+
+// BenchmarkFQRate runs goperf with --fq-rate 500M, TCP, for 5 seconds
+// (GOPERF_BENCH_SECONDS scales it) with one and four streams, and reports
+// how far the stream furthest from 500 Mbit/s is from it: the kernel
+// paces each socket (SO_MAX_PACING_RATE), so every stream should deliver
+// the rate within 2%.
+func BenchmarkFQRate(b *testing.B) {
+	goperf, _ := contenders(b)
+	const target = 0.5 // Gbit/s per stream
+	for _, p := range []int{1, 4} {
+		c := Case{Length: 128 << 10, Streams: p, Time: 5 * benchSeconds() / 3, Flags: []string{"--fq-rate", "500M"}}
+		b.Run(c.String(), func(b *testing.B) {
+			rs := runN(b, goperf, c)
+			worst := func(r Result) float64 {
+				w := 0.0
+				for _, g := range r.StreamGbps {
+					w = max(w, math.Abs(g/target-1))
+				}
+				return w * 100
+			}
+			b.ReportMetric(Median(Pick(rs, ReceiverGbps))/(target*float64(p)), "delivered/target")
+			b.ReportMetric(Median(Pick(rs, worst)), "worst-stream-dev-%")
+			b.Logf("streams (Gbit/s) of the last run: %v", rs[len(rs)-1].StreamGbps)
+		})
+	}
+}

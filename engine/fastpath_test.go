@@ -84,7 +84,7 @@ func checkFastEnd(t *testing.T, who string, doc map[string]any, c *fastCase, sen
 	for i := range paths {
 		z := path(paths, i, "zerocopy")
 		switch {
-		case zc && (num(z, "sends") <= 0 || num(z, "pending") != 0 || num(z, "completed") != num(z, "sends")):
+		case zc && (num(z, "sends") <= 0 || num(z, "pending") != 0 || num(z, "completed") != num(z, "msg_sends")):
 			t.Errorf("%s: zero copy did not complete every send: %v", who, z)
 		case !zc && z != nil:
 			t.Errorf("%s: zero copy on a stream that does not send: %v", who, z)
@@ -263,4 +263,108 @@ func TestFastPathsGoperfBoth(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlacementOnCores reads, while a test runs, every thread of this
+// process that is placed on one core (Cpus_allowed_list in
+// /proc/self/task/TID/status) and the core it last ran on (field 39 of
+// /proc/self/task/TID/stat): the client's two streams, placed by -A's
+// per-stream list on a and b, and the server's two, placed by its own
+// list on b and a, are found on exactly those cores.
+func TestPlacementOnCores(t *testing.T) {
+	a, b := twoCPUs(t)
+	if a == b {
+		t.Skip("one core: every thread is on it")
+	}
+	if testIO != IOAuto && testIO != IOThread {
+		t.Skipf("--io %v places nothing", testIO)
+	}
+	ts := startServer(t, ServerConfig{CPUs: []int{b, a}}, JSON)
+	cfg := ClientConfig{Spec: Spec{Streams: 2, Length: DefaultTCPLength, Duration: 2 * time.Second},
+		Host: "127.0.0.1", Port: ts.port, CPUs: []int{a, b}, IO: testIO}
+	type result struct {
+		sum *Summary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		sum, _, err := runClient(t, cfg)
+		done <- result{sum, err}
+	}()
+	want := map[int]int{a: 2, b: 2} // placed threads per core
+	var seen map[int]int
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && !reflect.DeepEqual(seen, want); {
+		time.Sleep(100 * time.Millisecond)
+		seen = placedThreads(t)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("threads placed on one core, by the core they ran on: %v; want %v", seen, want)
+	}
+	for i, ss := range r.sum.Streams {
+		if c := []int{a, b}[i%2]; ss.Path.CPU != c || !reflect.DeepEqual(ss.Path.Allowed, []int{c}) {
+			t.Errorf("client stream %d: placed on %v, ran on %d; want %d", ss.ID, ss.Path.Allowed, ss.Path.CPU, c)
+		}
+	}
+}
+
+// placedThreads counts this process's threads whose affinity is one core
+// and that last ran on it, by core; a thread placed on one core that ran
+// on another fails the test.
+func placedThreads(t *testing.T) map[int]int {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	placed := map[int]int{}
+	for _, task := range tasks {
+		dir := "/proc/self/task/" + task.Name()
+		status, err1 := os.ReadFile(dir + "/status")
+		stat, err2 := os.ReadFile(dir + "/stat")
+		if err1 != nil || err2 != nil {
+			continue // the thread ended
+		}
+		core, ok := singleCore(string(status))
+		if !ok {
+			continue
+		}
+		ran := lastCPU(string(stat))
+		if ran != core {
+			t.Errorf("thread %s is placed on CPU %d but last ran on %d", task.Name(), core, ran)
+		}
+		placed[core]++
+	}
+	return placed
+}
+
+// singleCore returns the core of a status file whose Cpus_allowed_list is
+// one core.
+func singleCore(status string) (int, bool) {
+	for line := range strings.Lines(status) {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
+// lastCPU returns field 39 of a stat file, "processor": the core the
+// thread last ran on. The fields are counted after the command name,
+// which may hold spaces, and its closing parenthesis; -1 if malformed.
+func lastCPU(stat string) int {
+	i := strings.LastIndexByte(stat, ')')
+	fields := strings.Fields(stat[i+1:]) // field 3 onwards
+	if i < 0 || len(fields) < 37 {
+		return -1
+	}
+	n, err := strconv.Atoi(fields[39-3])
+	if err != nil {
+		return -1
+	}
+	return n
 }

@@ -81,11 +81,13 @@ type jsonPath struct {
 	SkipRxCopy bool          `json:"skip_rx_copy,omitempty"`
 }
 
-// jsonZeroCopy is a zero-copy sender's count. For sendfile there are no
-// completions: completed, copied and pending stay 0.
+// jsonZeroCopy is a zero-copy sender's count. Only MSG_ZEROCOPY's sends
+// (msg_sends) have completions; sendfile's have none.
 type jsonZeroCopy struct {
-	Mode      string `json:"mode"`
+	Mode      string `json:"mode"`     // what ran last: "msg" or "sendfile"
+	Switched  bool   `json:"switched"` // -Z's auto: MSG_ZEROCOPY copied, so sendfile took over
 	Sends     uint64 `json:"sends"`
+	MsgSends  uint64 `json:"msg_sends"`
 	Completed uint64 `json:"completed"`
 	Copied    uint64 `json:"copied"` // completed, but the kernel copied (a local peer)
 	Pending   uint64 `json:"pending"`
@@ -206,7 +208,7 @@ func newJSONPaths(streams []StreamSummary) []jsonPath {
 			paths[i].CPU = &cpu
 		}
 		if z := p.ZeroCopy; z != nil {
-			paths[i].ZeroCopy = &jsonZeroCopy{z.Mode.String(), z.Sends, z.Completed, z.Copied, z.Pending}
+			paths[i].ZeroCopy = &jsonZeroCopy{z.Mode.String(), z.Switched, z.Sends, z.MsgSends, z.Completed, z.Copied, z.Pending}
 		}
 	}
 	return paths

@@ -383,22 +383,28 @@ func pathText(p *StreamPath) string {
 	if p.Allowed != nil {
 		parts = append(parts, fmt.Sprintf("thread on CPU %d (placed on %s)", p.CPU, cpuList(p.Allowed)))
 	}
-	switch z := p.ZeroCopy; {
-	case z == nil:
-	case z.Mode == sockopt.ZeroCopySendfile:
-		parts = append(parts, fmt.Sprintf("zero copy by sendfile, %d sends from the page cache", z.Sends))
-	default:
-		copied := ""
-		if z.Copied > 0 {
-			copied = " (the kernel copies for a peer on this host: loopback, veth)"
-		}
-		parts = append(parts, fmt.Sprintf("MSG_ZEROCOPY, %d sends: %d completed, %d copied by the kernel%s, %d pending",
-			z.Sends, z.Completed, z.Copied, copied, z.Pending))
+	if z := p.ZeroCopy; z != nil {
+		parts = append(parts, zeroCopyText(z))
 	}
 	if p.SkipRxCopy {
 		parts = append(parts, "payload discarded by the kernel (--skip-rx-copy)")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// zeroCopyText says what -Z did: how many sends MSG_ZEROCOPY made, how
+// many of them the kernel copied after all, and sendfile's.
+func zeroCopyText(z *sockopt.ZeroCopyStats) string {
+	sendfile := fmt.Sprintf("sendfile, %d sends from the page cache", z.Sends-z.MsgSends)
+	if z.MsgSends == 0 {
+		return "zero copy by " + sendfile
+	}
+	msg := fmt.Sprintf("MSG_ZEROCOPY, %d sends: %d completed, %d copied by the kernel, %d pending",
+		z.MsgSends, z.Completed, z.Copied, z.Pending)
+	if z.Switched {
+		return msg + " (a peer on this host: the kernel copies), then " + sendfile
+	}
+	return msg
 }
 
 func onOff(b bool) string {

@@ -18,7 +18,10 @@ import (
 //     kernel sends from its page cache. No completion exists to count.
 //
 // Where MSG_ZEROCOPY is missing, NewZeroCopy falls back to sendfile; where
-// neither is, it returns ErrUnsupported.
+// neither is, it returns ErrUnsupported. In ZeroCopyAuto, a sender whose
+// first completions all come back copied (a peer on this host, which
+// MSG_ZEROCOPY only slows: it pins pages and then copies anyway) goes on
+// with sendfile, and its stats say so.
 
 // ZeroCopyMode is how a ZeroCopy sends.
 type ZeroCopyMode int
@@ -53,13 +56,21 @@ func ParseZeroCopyMode(s string) (ZeroCopyMode, error) {
 }
 
 // ZeroCopyStats is what a ZeroCopy did. Sends counts the calls that moved
-// data; for MSG_ZEROCOPY, Completed of them were reported done by the
-// kernel and Copied of those were copied after all. Pending is Sends -
-// Completed: sends whose completion had not come when Finish gave up.
+// data, MsgSends those of them made with MSG_ZEROCOPY: Completed of those
+// were reported done by the kernel and Copied of these were copied after
+// all. Pending is MsgSends - Completed: sends whose completion had not
+// come when Finish gave up.
 type ZeroCopyStats struct {
-	Mode                              ZeroCopyMode // what ran: ZeroCopyMsg or ZeroCopySendfile
-	Sends, Completed, Copied, Pending uint64
+	Mode                                        ZeroCopyMode // what ran last: ZeroCopyMsg or ZeroCopySendfile
+	Sends, MsgSends, Completed, Copied, Pending uint64
+	// Switched: ZeroCopyAuto found MSG_ZEROCOPY's first completions all
+	// copied and went on with sendfile.
+	Switched bool
 }
+
+// switchAfter is how many completions, all copied, make ZeroCopyAuto
+// give MSG_ZEROCOPY up for sendfile.
+const switchAfter = 64
 
 // NewZeroCopy prepares conn, a connected TCP socket, to send block
 // without copying it, in mode (ZeroCopyAuto: the best the kernel has).

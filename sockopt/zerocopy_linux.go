@@ -26,6 +26,7 @@ type ZeroCopy struct {
 	// reapEvery sends, and whenever the kernel refuses a send for want of
 	// option memory (ENOBUFS), which the unread completions hold.
 	sinceReap int
+	adapt     bool // ZeroCopyAuto: switch to sendfile if the kernel copies (switchAfter)
 	msg       unix.Msghdr
 	oob       [256]byte
 	pfd       [1]unix.PollFd
@@ -37,16 +38,24 @@ type ZeroCopy struct {
 const reapEvery = 16
 
 func newZeroCopy(fd int, mode ZeroCopyMode, block []byte) (*ZeroCopy, error) {
-	if mode != ZeroCopySendfile {
-		err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ZEROCOPY, 1)
-		switch {
-		case err == nil:
-			return &ZeroCopy{ffd: -1, stats: ZeroCopyStats{Mode: ZeroCopyMsg}}, nil
-		case mode == ZeroCopyMsg:
+	if mode == ZeroCopySendfile {
+		return newSendfile(block)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ZEROCOPY, 1); err != nil {
+		if mode == ZeroCopyMsg {
 			return nil, fmt.Errorf("MSG_ZEROCOPY: %w", os.NewSyscallError("setsockopt SO_ZEROCOPY", err))
 		}
+		return newSendfile(block)
 	}
-	return newSendfile(block)
+	z := &ZeroCopy{ffd: -1, stats: ZeroCopyStats{Mode: ZeroCopyMsg}}
+	if mode == ZeroCopyAuto {
+		sf, err := newSendfile(block) // ready for a switch
+		if err != nil {
+			return z, nil //nolint:nilerr // MSG_ZEROCOPY alone, then
+		}
+		z.adapt, z.file, z.ffd = true, sf.file, sf.ffd
+	}
+	return z, nil
 }
 
 // newSendfile puts block in a memory file for sendfile(2).
@@ -72,7 +81,7 @@ func (z *ZeroCopy) Send(fd int, p []byte) (n int, errno syscall.Errno) {
 	if len(p) == 0 {
 		return 0, 0
 	}
-	if z.file != nil {
+	if z.stats.Mode == ZeroCopySendfile {
 		return z.sendfile(fd, len(p))
 	}
 	r, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
@@ -87,10 +96,24 @@ func (z *ZeroCopy) Send(fd int, p []byte) (n int, errno syscall.Errno) {
 		return -1, e
 	}
 	z.stats.Sends++
+	z.stats.MsgSends++
 	if z.sinceReap++; z.sinceReap >= reapEvery {
 		z.reap(fd)
+		z.maybeSwitch()
 	}
 	return int(r), 0
+}
+
+// maybeSwitch gives MSG_ZEROCOPY up for sendfile in ZeroCopyAuto once
+// switchAfter completions have all come back copied. Sends already made
+// keep being counted to their completions.
+func (z *ZeroCopy) maybeSwitch() {
+	if z.adapt && z.stats.Completed >= switchAfter && z.stats.Copied == z.stats.Completed {
+		z.adapt, z.stats.Mode, z.stats.Switched = false, ZeroCopySendfile, true
+	}
+	if z.stats.Completed >= switchAfter {
+		z.adapt = false // the kernel sends without copying: stay
+	}
 }
 
 func (z *ZeroCopy) sendfile(fd, n int) (int, syscall.Errno) {
@@ -159,9 +182,9 @@ func (z *ZeroCopy) wait(fd int, d time.Duration) {
 // fd and returns the stats; Pending counts those that did not come. Call
 // it after the last Send, before the socket is closed.
 func (z *ZeroCopy) Finish(fd int, timeout time.Duration) ZeroCopyStats {
-	if z.file == nil {
+	if z.stats.MsgSends > 0 {
 		deadline := time.Now().Add(timeout)
-		for z.reap(fd); z.stats.Completed < z.stats.Sends && time.Now().Before(deadline); z.reap(fd) {
+		for z.reap(fd); z.stats.Completed < z.stats.MsgSends && time.Now().Before(deadline); z.reap(fd) {
 			z.wait(fd, 10*time.Millisecond)
 		}
 	}
@@ -171,9 +194,7 @@ func (z *ZeroCopy) Finish(fd int, timeout time.Duration) ZeroCopyStats {
 // Stats returns what the ZeroCopy did so far.
 func (z *ZeroCopy) Stats() ZeroCopyStats {
 	st := z.stats
-	if st.Mode == ZeroCopyMsg {
-		st.Pending = st.Sends - min(st.Completed, st.Sends)
-	}
+	st.Pending = st.MsgSends - min(st.Completed, st.MsgSends)
 	return st
 }
 

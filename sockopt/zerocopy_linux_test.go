@@ -3,6 +3,7 @@
 package sockopt
 
 import (
+	"io"
 	"net"
 	"syscall"
 	"testing"
@@ -66,9 +67,37 @@ func TestZeroCopySlowReader(t *testing.T) {
 			if stats.Sends == 0 || stats.Mode != mode {
 				t.Errorf("stats %+v", stats)
 			}
-			if mode == ZeroCopyMsg && (stats.Completed != stats.Sends || stats.Pending != 0 || stats.Copied != stats.Completed) {
+			if mode == ZeroCopyMsg && (stats.Completed != stats.Sends || stats.MsgSends != stats.Sends || stats.Pending != 0 || stats.Copied != stats.Completed) {
 				t.Errorf("after Finish: %+v; want every send completed, and copied on loopback", stats)
 			}
 		})
+	}
+}
+
+// TestZeroCopyAutoSwitches: on loopback every MSG_ZEROCOPY send comes
+// back copied, so ZeroCopyAuto goes on with sendfile once switchAfter
+// completions say so, and still counts the earlier sends to the last.
+func TestZeroCopyAutoSwitches(t *testing.T) {
+	const sends, block = 1000, 64 << 10
+	f, peer := blockingPair(t, time.Second)
+	buf := make([]byte, block)
+	z, err := NewZeroCopy(f, ZeroCopyAuto, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	go func() { _, _ = io.Copy(io.Discard, peer.(net.Conn)) }()
+	var st ZeroCopyStats
+	fdOf(t, f, func(fd int) {
+		for calls := 0; z.Stats().Sends < sends && calls < 100*sends; calls++ {
+			if _, errno := z.Send(fd, buf); errno != 0 && errno != syscall.EINTR && errno != syscall.EAGAIN {
+				t.Fatalf("send: %v", errno)
+			}
+		}
+		st = z.Finish(fd, 10*time.Second)
+	})
+	if !st.Switched || st.Mode != ZeroCopySendfile || st.MsgSends < switchAfter || st.MsgSends >= st.Sends ||
+		st.Completed != st.MsgSends || st.Copied != st.Completed || st.Pending != 0 {
+		t.Errorf("stats %+v: want MSG_ZEROCOPY's first sends completed and copied, then sendfile", st)
 	}
 }

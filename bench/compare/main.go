@@ -81,7 +81,13 @@ func cases(seconds int) []bench.Case {
 			cs = append(cs, bench.Case{Length: size, Streams: p, Time: d})
 		}
 	}
-	return append(cs, bench.Case{UDP: true, Length: 1400, Streams: 1, Rate: "0", Time: d})
+	cs = append(cs, bench.Case{UDP: true, Length: 1400, Streams: 1, Rate: "0", Time: d})
+	for _, fast := range []string{"-Z", "--skip-rx-copy"} { // the fast paths, against the iperf3 builds that have them
+		for _, p := range []int{1, 4} {
+			cs = append(cs, bench.Case{Length: 128 << 10, Streams: p, Time: d, Flags: []string{fast}})
+		}
+	}
+	return cs
 }
 
 // tools lists the contenders, goperf first.

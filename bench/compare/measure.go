@@ -37,6 +37,10 @@ func measure(ctx context.Context, tools []bench.Tool, c bench.Case, rounds int) 
 			r.Tools = append(r.Tools, toolResult{Name: t.Name, Skipped: "TCP only here"})
 			continue
 		}
+		if why := lacks(t, c.Flags); why != "" {
+			r.Tools = append(r.Tools, toolResult{Name: t.Name, Skipped: why})
+			continue
+		}
 		if c.UDP && strings.HasPrefix(t.Name, "iperf3") && supportsGSRO(t.Path) {
 			t.Extra = append(slices.Clone(t.Extra), "--gsro") // its UDP offload, as goperf uses its own
 		}
@@ -69,6 +73,24 @@ func measure(ctx context.Context, tools []bench.Tool, c bench.Case, rounds int) 
 
 func index(tools []bench.Tool, name string) int {
 	return slices.IndexFunc(tools, func(t bench.Tool) bool { return t.Name == name })
+}
+
+// lacks says why t cannot run a case with flags ("" when it can): iperf
+// 2 takes none of them, an iperf3 those its --help lists.
+func lacks(t bench.Tool, flags []string) string {
+	if len(flags) == 0 || strings.HasPrefix(t.Name, "goperf") {
+		return ""
+	}
+	if t.Iperf2 {
+		return "no " + strings.Join(flags, " ")
+	}
+	out, _ := exec.Command(t.Path, "--help").CombinedOutput()
+	for _, f := range flags {
+		if !strings.Contains(string(out), f) {
+			return "no " + f
+		}
+	}
+	return ""
 }
 
 // supportsGSRO reports whether an iperf3 binary has --gsro (3.21+).

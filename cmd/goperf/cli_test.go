@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/goperf/goperf/cmd/internal/cmdline"
 	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // TestBadFlags checks that each mistake gets one readable line on stderr
@@ -47,6 +49,15 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "-f", "x"}, "bad format specifier (valid formats are in the set [kmgtKMGT])"},
 		{[]string{"-c", "--pacing-timer", "2000000"}, "--pacing-timer must be at most 1000000 microseconds"},
 		{[]string{"-c", "--bitrate", "10M/0"}, `invalid burst "0" in "10M/0": want 1 to 1000 blocks`},
+		{[]string{"-c", "--zerocopy=fast"}, `invalid zero-copy mode "fast" (want msg, sendfile or auto)`},
+		{[]string{"-c", "-Z", "--io", "netconn"}, "-Z needs the stream's descriptor"},
+		{[]string{"-c", "-A", "x"}, `invalid CPU "x": want 0 to 1024`},
+		{[]string{"-c", "-A", "0,2000"}, `invalid CPU "2000"`},
+		{[]string{"-c", "--affinity-streams", "3-1"}, `invalid CPU range "3-1"`},
+		{[]string{"-c", "-A", "1000"}, "unable to set CPU affinity: CPU 1000 is not one this process may run on"},
+		{[]string{"-c", "-A", "0", "--io", "raw"}, "unable to set CPU affinity: placing streams needs a thread per stream"},
+		{[]string{"-s", "-A", "1000"}, "unable to set CPU affinity: CPU 1000 is not one this process may run on"},
+		{[]string{"-c", "--fq-rate", "fast"}, `invalid rate "fast"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -101,6 +112,21 @@ func TestFlagsReachConfig(t *testing.T) {
 		{[]string{"--bitrate", "1M", "--pacing-timer", "5000"}, func(c engine.ClientConfig) bool { return c.Spec.PacingTimer == 5*time.Millisecond }},
 		{[]string{"--bitrate", "10M/100"}, func(c engine.ClientConfig) bool { return c.Spec.Bitrate == 10e6 && c.Spec.Burst == 100 }},
 		{[]string{"-m"}, func(c engine.ClientConfig) bool { return c.Spec.MPTCP }},
+		{[]string{"-Z"}, func(c engine.ClientConfig) bool {
+			return c.Spec.ZeroCopy && c.Spec.ZeroCopyMode == sockopt.ZeroCopyAuto
+		}},
+		{[]string{"--zerocopy=sendfile"}, func(c engine.ClientConfig) bool {
+			return c.Spec.ZeroCopy && c.Spec.ZeroCopyMode == sockopt.ZeroCopySendfile
+		}},
+		{[]string{"--skip-rx-copy"}, func(c engine.ClientConfig) bool { return c.Spec.SkipRxCopy }},
+		{[]string{"--fq-rate", "500M"}, func(c engine.ClientConfig) bool { return c.Spec.FQRate == 500e6 }},
+		{[]string{"-A", "1"}, func(c engine.ClientConfig) bool { return slices.Equal(c.CPUs, []int{1}) && c.Spec.ServerCPUs == nil }},
+		{[]string{"-A", "0,1"}, func(c engine.ClientConfig) bool {
+			return slices.Equal(c.CPUs, []int{0}) && slices.Equal(c.Spec.ServerCPUs, []int{1})
+		}},
+		{[]string{"-A", "0,1", "--affinity-streams", "0-2,5"}, func(c engine.ClientConfig) bool {
+			return slices.Equal(c.CPUs, []int{0, 1, 2, 5}) && slices.Equal(c.Spec.ServerCPUs, []int{1})
+		}},
 	}
 	for _, tt := range tests {
 		var c cli
