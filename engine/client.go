@@ -189,7 +189,7 @@ func (c *client) readHello() error {
 // begin marks TEST_START: the clock of the test starts now.
 func (c *client) begin() error {
 	c.run = newRun(&c.cfg.Spec, c.streams)
-	if err := c.run.prepare(c.cfg.IO, &procs, c.cfg.UDP.options(), c.cfg.CPUs); err != nil {
+	if err := c.run.prepare(&procs, endChoices{io: c.cfg.IO, udp: c.cfg.UDP.options(), cpus: c.cfg.CPUs, file: c.cfg.File}); err != nil {
 		return err
 	}
 	if w := fqWarning(&c.cfg.Spec, c.streams); w != "" {

@@ -273,6 +273,9 @@ type ClientConfig struct {
 	// ControlKeepAlive sets TCP keepalive on the control connection
 	// (iperf3's --cntl-ka); Enable false leaves Go's default.
 	ControlKeepAlive net.KeepAliveConfig
+	// File, when set, is where the client's TCP data comes from, as a
+	// sender, or goes to, as a receiver (iperf3's -F).
+	File string
 	// CPUs places the client's stream threads (-A, --affinity-streams):
 	// stream i on CPUs[i mod len]; nil leaves them. Placing needs the
 	// thread I/O path (--io auto or thread).
@@ -323,6 +326,9 @@ type ServerConfig struct {
 	// MemoryBudget is the bytes of buffers the tests running at once may
 	// hold; a test that does not fit is refused. 0 = DefaultMemoryBudget.
 	MemoryBudget int64
+	// File is -F for the server's TCP streams: what they send, or where
+	// what they receive goes.
+	File string
 	// CPUs places the stream threads of every test (-A,
 	// --affinity-streams) whose client did not ask for a core
 	// (server_affinity): stream i on CPUs[i mod len].
@@ -359,6 +365,9 @@ func (c *ClientConfig) check() error {
 		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.UDP.Batch)
 	}
 	if err := checkFastPaths(&c.Spec, c.IO, c.CPUs); err != nil {
+		return err
+	}
+	if err := checkFile(&c.Spec, c.File); err != nil {
 		return err
 	}
 	if c.Proto == UDP && c.Length == 0 {

@@ -165,6 +165,9 @@ func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetr
 		}
 	}
 	ss := StreamSummary{ID: s.id, Socket: s.fd, Local: s.sender, Path: s.pathOf()}
+	if s.file != nil {
+		ss.File = &StreamFile{Name: s.file.name, Size: s.file.size()}
+	}
 	if s.sender {
 		ss.Sender, ss.Receiver = local, peer
 		ss.Receiver.Retransmits = -1

@@ -101,9 +101,16 @@ func (s *stream) sysSendStep(fd int, write sysCall) rawStep {
 			return stepDone
 		}
 	}
-	n, errno := write(fd, s.buf)
+	p, ok := s.nextBlock()
+	if !ok {
+		return stepDone
+	}
+	n, errno := write(fd, p)
 	if n > 0 {
 		s.count(n)
+		if s.file != nil {
+			s.file.sent(n)
+		}
 		if s.pacer != nil {
 			s.pacer.sent(time.Since(s.epoch), n)
 		}
@@ -132,6 +139,10 @@ func (s *stream) sysRecvStep(fd int, read sysCall) rawStep {
 	switch {
 	case n > 0:
 		s.count(n)
+		if err := s.stored(n); err != nil {
+			s.exit = err
+			return stepDone
+		}
 		if s.budget != nil && s.budget.spend(false, n) {
 			s.budget = nil
 		}

@@ -21,9 +21,29 @@ type jsonEnd struct {
 
 // jsonEndStream is a TCP stream's two sides, or a UDP stream's account.
 type jsonEndStream struct {
-	Sender   *jsonEndSide `json:"sender,omitempty"`
-	Receiver *jsonEndSide `json:"receiver,omitempty"`
-	UDP      *jsonUDPEnd  `json:"udp,omitempty"`
+	Sender   *jsonEndSide  `json:"sender,omitempty"`
+	Receiver *jsonEndSide  `json:"receiver,omitempty"`
+	UDP      *jsonUDPEnd   `json:"udp,omitempty"`
+	Diskfile *jsonDiskfile `json:"diskfile,omitempty"` // -F, as iperf3
+}
+
+// jsonDiskfile is iperf3's account of a stream's -F file.
+type jsonDiskfile struct {
+	Sent            uint64 `json:"sent"`
+	Received        uint64 `json:"received"`
+	Size            int64  `json:"size"`
+	PercentSent     int    `json:"percent_sent"`
+	PercentReceived int    `json:"percent_received"`
+	Filename        string `json:"filename"`
+}
+
+func newJSONDiskfile(ss *StreamSummary) *jsonDiskfile {
+	f := ss.File
+	if f == nil {
+		return nil
+	}
+	snd, rcv := f.percents(ss.Sender.Bytes, ss.Receiver.Bytes)
+	return &jsonDiskfile{ss.Sender.Bytes, ss.Receiver.Bytes, f.Size, snd, rcv, f.Name}
 }
 
 type jsonEndSide struct {
@@ -161,7 +181,7 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 			continue
 		}
 		snd, rcv := newJSONEndSide(&fd, ss.Sender, ss.Local, tcp), newJSONEndSide(&fd, ss.Receiver, ss.Local, false)
-		e.Streams[i] = jsonEndStream{Sender: &snd, Receiver: &rcv}
+		e.Streams[i] = jsonEndStream{Sender: &snd, Receiver: &rcv, Diskfile: newJSONDiskfile(&ss)}
 	}
 	e.SumSent = newJSONEndSide(nil, sum.Forward.Sender, sum.Forward.Local, tcp)
 	e.SumReceived = newJSONEndSide(nil, sum.Forward.Receiver, sum.Forward.Local, false)

@@ -283,6 +283,9 @@ func (t *textReporter) finished(sum *Summary) {
 		if !t.out.Iperf3 && ss.Path.Fast() {
 			t.printf("%s goperf: %s\n", label, pathText(&ss.Path))
 		}
+		if f := ss.File; f != nil {
+			t.diskfile(&ss, f)
+		}
 	}
 	for _, dir := range t.directions() {
 		tot := &sum.Forward
@@ -374,6 +377,18 @@ func (t *textReporter) udpAccount(label string, snd, rcv *UDPStats) {
 			t.printf("%s goperf: UDP I/O batch %d, GSO %v, GRO %v, %d system calls\n", label, u.Batch, onOff(u.GSO), onOff(u.GRO), u.Syscalls)
 		}
 	}
+}
+
+// diskfile is iperf3's line for a stream's -F file: the local side's
+// bytes of the file's size.
+func (t *textReporter) diskfile(ss *StreamSummary, f *StreamFile) {
+	moved := ss.Sender.Bytes
+	pctSent, pctRecv := f.percents(ss.Sender.Bytes, ss.Receiver.Bytes)
+	pct := pctSent
+	if !ss.Local {
+		moved, pct = ss.Receiver.Bytes, pctRecv
+	}
+	t.printf("        Sent %s / %s (%d%%) of %s\n", formatBytes(float64(moved)), formatBytes(float64(max(f.Size, 0))), pct, f.Name)
 }
 
 // pathText says how a stream used the fast paths: where its thread ran,

@@ -50,11 +50,11 @@ func newRun(spec *Spec, streams []*stream) *run {
 // prepare settles how each stream calls the kernel before the loops
 // start: the I/O path (see choosePath), and for UDP the batched datagram
 // I/O.
-func (r *run) prepare(mode IOMode, procs *threadProcs, opts udpOptions, cpus []int) error {
+func (r *run) prepare(procs *threadProcs, end endChoices) error {
 	n := len(r.streams)
-	path := choosePath(mode, n, procs.fits(n))
-	if mode == IOAuto {
-		path = fastPathIO(path, r.spec, len(cpus) > 0)
+	path := choosePath(end.io, n, procs.fits(n))
+	if end.io == IOAuto {
+		path = fastPathIO(path, r.spec, len(end.cpus) > 0)
 	}
 	if path == pathThread {
 		r.procs, r.threads = procs, n
@@ -68,15 +68,27 @@ func (r *run) prepare(mode IOMode, procs *threadProcs, opts udpOptions, cpus []i
 			}
 		}
 		if r.spec.Proto == UDP {
-			if err := s.prepareUDP(r.spec, opts); err != nil {
+			if err := s.prepareUDP(r.spec, end.udp); err != nil {
 				return err
 			}
 		}
-		if err := s.setFast(r.spec, cpuFor(cpus, i)); err != nil {
+		if err := s.setFast(r.spec, cpuFor(end.cpus, i)); err != nil {
+			return err
+		}
+		if err := s.setFile(end.file); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// endChoices are what one end chooses for its own streams, beyond the
+// test both agreed on.
+type endChoices struct {
+	io   IOMode     // how the streams call the kernel
+	udp  udpOptions // how UDP streams batch
+	cpus []int      // where their threads run; nil = anywhere
+	file string     // -F: the file the data comes from or goes to
 }
 
 // prepareUDP sets up the stream's batched datagram I/O; a receiver that
@@ -114,6 +126,9 @@ func (r *run) begin(ends bool) {
 		}
 		if s.sender {
 			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.pacingTick(len(s.buf)))
+		}
+		if s.file != nil && s.sender {
+			s.file.eof = exhausted // the end of the file ends a client's test
 		}
 		r.wg.Add(1)
 		go r.loop(s)
@@ -213,6 +228,7 @@ func (r *run) close() {
 	r.wg.Wait()
 	for _, s := range r.streams {
 		s.closeFast()
+		s.closeFile()
 	}
 	if r.procs != nil {
 		r.procs.done(r.threads)

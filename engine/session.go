@@ -107,6 +107,9 @@ func (ss *session) readSpec() error {
 	if err == nil {
 		err = checkFastPaths(spec, ss.srv.cfg.IO, ss.srv.cpusFor(spec))
 	}
+	if err == nil && spec.Proto == TCP {
+		err = checkFile(spec, ss.srv.cfg.File) // a UDP test ignores the server's file
+	}
 	if err == nil {
 		err = ss.srv.reserveFor(ss, spec)
 	}
@@ -201,7 +204,7 @@ func (ss *session) dataPhase() error {
 	ss.run = r // closeStreams closes what prepare made, even if it fails
 	// Before TEST_START, so that the client's clock, which starts when
 	// TEST_START arrives, does not start before the server's.
-	if err := r.prepare(ss.srv.cfg.IO, &procs, ss.srv.cfg.UDP.options(), ss.cpus()); err != nil {
+	if err := r.prepare(&procs, endChoices{io: ss.srv.cfg.IO, udp: ss.srv.cfg.UDP.options(), cpus: ss.cpus(), file: ss.srv.cfg.File}); err != nil {
 		ss.sendSpecError(err, wire.CodeStreamListen)
 		return err
 	}

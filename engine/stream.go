@@ -44,6 +44,7 @@ type stream struct {
 
 	udp  *udpStream // UDP machinery; nil for TCP
 	fast            // zero copy, skip rx copy, placement (fastpath.go)
+	file *diskFile  // -F: the data comes from or goes to a file; nil otherwise
 
 	asked   sockopt.Options // options requested for the socket
 	granted sockopt.Granted // options the kernel reports

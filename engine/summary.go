@@ -128,6 +128,22 @@ type StreamSummary struct {
 	Sender   Side // the sending end's figures
 	Receiver Side // the receiving end's figures
 	Path     StreamPath
+	File     *StreamFile // -F on the local end; nil without
+}
+
+// StreamFile is the file a stream's data came from or went to (-F).
+type StreamFile struct {
+	Name string
+	Size int64 // bytes; for a receiver, what it wrote; -1 unknown
+}
+
+// percents are iperf3's shares of the file sent and received, in whole
+// percent (a file of no bytes counts as all moved).
+func (f *StreamFile) percents(sent, received uint64) (int, int) {
+	if f.Size <= 0 {
+		return 100, 100
+	}
+	return int(float64(sent) / float64(f.Size) * 100), int(float64(received) / float64(f.Size) * 100)
 }
 
 // StreamPath is how the local end moved a stream's data: the I/O path and

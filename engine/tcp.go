@@ -40,8 +40,15 @@ func (s *stream) sendStep() (bool, error) {
 			return false, err
 		}
 	}
-	n, err := s.conn.Write(s.buf)
+	p, ok := s.nextBlock()
+	if !ok {
+		return true, noSpent(s.exit)
+	}
+	n, err := s.conn.Write(p)
 	s.count(n)
+	if s.file != nil {
+		s.file.sent(n)
+	}
 	if s.pacer != nil {
 		s.pacer.sent(time.Since(s.epoch), n)
 	}
@@ -49,6 +56,15 @@ func (s *stream) sendStep() (bool, error) {
 		return false, err
 	}
 	return s.budget != nil && s.budget.spend(true, n), nil
+}
+
+// noSpent is err, or nil for errSpent: the end of a budget or a file is
+// no failure.
+func noSpent(err error) error {
+	if errors.Is(err, errSpent) {
+		return nil
+	}
+	return err
 }
 
 // recvTCP reads into the stream's buffer until a read fails: the peer closed
@@ -73,6 +89,9 @@ func (s *stream) recvTCP() error {
 func (s *stream) recvStep() error {
 	n, err := s.conn.Read(s.buf)
 	s.count(n)
+	if serr := s.stored(n); serr != nil {
+		return serr
+	}
 	if s.budget != nil && n > 0 && s.budget.spend(false, n) {
 		s.budget = nil
 	}

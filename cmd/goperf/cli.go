@@ -88,6 +88,9 @@ type clientFlags struct {
 	Repeating  bool               `name:"repeating-payload" help:"Send iperf3's repeating pattern (0123456789...) instead of random bytes, which a compressing link cannot shrink."`
 	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
 	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
+	File       string             `short:"F" name:"file" placeholder:"NAME" help:"TCP: send this file's bytes instead of the buffer (and, with no -t, -n or -k, the file once), or, receiving, write what arrives into it, as iperf3's -F. A server's -F serves its own streams."`
+
+	timeGiven bool // -t was on the command line: a file does not set the length
 }
 
 // serverFlags are a server's own settings.
@@ -172,6 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.iperf3 {
 		cmd.Name, cmd.Version = "iperf3", iperf3VersionText()
 	}
+	c.timeGiven = flagGiven(args, 't', "time")
 	status, done, err := cmdline.Parse(&c, cmd, args, stdout, stderr)
 	if done {
 		return status // --help or --version
@@ -320,6 +324,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		MPTCP:          c.MPTCP,
 		Auth:           verifier,
 		CPUs:           c.cpus(),
+		File:           c.File,
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err
@@ -371,4 +376,21 @@ var dscpNames = map[string]int{
 	"AF11": 10, "AF12": 12, "AF13": 14, "AF21": 18, "AF22": 20, "AF23": 22,
 	"AF31": 26, "AF32": 28, "AF33": 30, "AF41": 34, "AF42": 36, "AF43": 38,
 	"EF": 46, "VOICE-ADMIT": 44, "LE": 1,
+}
+
+// flagGiven reports whether args hold the flag -short or --long, in any
+// of the spellings the parser takes (-t 5, -t5, --time 5, --time=5),
+// before a "--".
+func flagGiven(args []string, short byte, long string) bool {
+	for _, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--"+long, strings.HasPrefix(a, "--"+long+"="):
+			return true
+		case len(a) >= 2 && a[0] == '-' && a[1] == short:
+			return true
+		}
+	}
+	return false
 }

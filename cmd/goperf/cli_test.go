@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -58,6 +60,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "-A", "0", "--io", "raw"}, "unable to set CPU affinity: placing streams needs a thread per stream"},
 		{[]string{"-s", "-A", "1000"}, "unable to set CPU affinity: CPU 1000 is not one this process may run on"},
 		{[]string{"-c", "--fq-rate", "fast"}, `invalid rate "fast"`},
+		{[]string{"-c", "-u", "-F", "/etc/hostname"}, "cannot transfer file using UDP"},
+		{[]string{"-c", "-F", "/no/such/file"}, "unable to open -F file"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -168,6 +172,40 @@ func TestRateLikeBuffer(t *testing.T) {
 		}
 		if got := b.rateNote() != ""; got != note {
 			t.Errorf("-b %s: note %q, want one: %v", text, b.rateNote(), note)
+		}
+	}
+}
+
+// TestFileSetsLength: a client sending a file (-F) with no -t, -n or -k
+// sends the file once, as iperf3; with -t, or receiving (-R), the test
+// keeps its time.
+func TestFileSetsLength(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, make([]byte, 12345), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args  []string
+		bytes uint64
+	}{
+		{[]string{"-F", name}, 12345},
+		{[]string{"--file=" + name}, 12345},
+		{[]string{"-F", name, "-t", "3"}, 0},
+		{[]string{"-F", name, "-t3"}, 0},
+		{[]string{"-F", name, "--time=3"}, 0},
+		{[]string{"-F", name, "-R"}, 0},
+		{[]string{"-F", name, "-n", "1K"}, 1024},
+	} {
+		args := append([]string{"-c", "127.0.0.1"}, tt.args...)
+		var c cli
+		c.timeGiven = flagGiven(args, 't', "time")
+		var out bytes.Buffer
+		if _, _, err := cmdline.Parse(&c, cmdline.Command{Name: "goperf"}, args, &out, &out); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		cfg, err := c.clientConfig()
+		if err != nil || cfg.Spec.Bytes != tt.bytes || cfg.File != name || (tt.bytes > 0) != (cfg.Spec.Duration == 0) {
+			t.Errorf("%v: bytes %d, duration %v, file %q, %v; want %d bytes", args, cfg.Spec.Bytes, cfg.Spec.Duration, cfg.File, err, tt.bytes)
 		}
 	}
 }

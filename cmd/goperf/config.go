@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/goperf/goperf/engine"
@@ -62,6 +64,9 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 	case c.Bidir:
 		spec.Direction = engine.Bidir
 	}
+	if err := c.fileLength(&spec); err != nil {
+		return engine.ClientConfig{}, err
+	}
 	if spec.Bytes > 0 || spec.Blocks > 0 {
 		spec.Duration = 0
 	}
@@ -97,7 +102,22 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		IO:               c.IO,
 		UDP:              c.udpConfig(),
 		CPUs:             c.cpus(),
+		File:             c.File,
 	}, nil
+}
+
+// fileLength makes a client that sends a file (-F) with no -t, -n or -k
+// send it once, as iperf3 does: the test's bytes are the file's size.
+func (c *cli) fileLength(spec *engine.Spec) error {
+	if c.File == "" || spec.Direction != engine.Forward || c.timeGiven || spec.Bytes > 0 || spec.Blocks > 0 {
+		return nil
+	}
+	fi, err := os.Stat(c.File)
+	if err != nil {
+		return fmt.Errorf("unable to open -F file: %w", err)
+	}
+	spec.Bytes = uint64(fi.Size()) // an empty file leaves the test to its time
+	return nil
 }
 
 func durationOf(s engine.Seconds) time.Duration { return time.Duration(s) }

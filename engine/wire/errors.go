@@ -26,10 +26,12 @@ const (
 	CodeMSS                Code = 10  // TCP MSS too large
 	CodeNoSendfile         Code = 11  // no sendfile (-Z) on this OS
 	CodeOmit               Code = 12  // bogus omit
+	CodeFile               Code = 14  // -F file could not be opened
 	CodeBurst              Code = 15  // invalid burst count
 	CodeUDPBlockSize       Code = 20  // UDP block size invalid
 	CodeBadTOS             Code = 21  // bad TOS value
 	CodeTotalRate          Code = 27  // bandwidth over the server's limit
+	CodeUDPFile            Code = 34  // -F with UDP
 	CodeMaxDuration        Code = 37  // duration over the server's limit
 	CodeSkipRxCopy         Code = 39  // no --skip-rx-copy on this OS (iperf3 3.22)
 	CodeNewTest            Code = 100 // unable to create a new test
@@ -64,6 +66,8 @@ var codeText = map[Code]string{
 	CodeMSS:                "TCP MSS too large",
 	CodeNoSendfile:         "this OS does not support sendfile",
 	CodeOmit:               "bogus value for --omit",
+	CodeFile:               "unable to open -F file",
+	CodeUDPFile:            "cannot transfer file using UDP",
 	CodeBurst:              "invalid burst count",
 	CodeUDPBlockSize:       "block size invalid",
 	CodeBadTOS:             "bad TOS value",
