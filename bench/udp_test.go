@@ -78,17 +78,21 @@ func BenchmarkUDPPacing(b *testing.B) {
 	const target = 0.1 // Gbit/s
 	c := Case{UDP: true, Length: 1400, Streams: 1, Rate: "100M", Interval: 1, Time: 5 * benchSeconds() / 3}
 	rs := runN(b, goperf, c)
-	worst := func(r Result) float64 {
-		w := 0.0
-		for _, g := range r.Intervals {
-			w = max(w, math.Abs(g/target-1))
-		}
-		return w * 100
-	}
+	worst := func(r Result) float64 { return worstDeviation(r.Intervals, target) }
 	b.ReportMetric(Median(Pick(rs, ReceiverGbps))/target, "delivered/target")
 	b.ReportMetric(Median(Pick(rs, worst)), "worst-interval-dev-%")
 	b.ReportMetric(Median(Pick(rs, LostPercent)), "loss-%")
 	b.Logf("intervals (Gbit/s) of the last run: %v", rs[len(rs)-1].Intervals)
+}
+
+// worstDeviation is the largest distance of a rate in gbps from target,
+// in percent of it.
+func worstDeviation(gbps []float64, target float64) float64 {
+	w := 0.0
+	for _, g := range gbps {
+		w = max(w, math.Abs(g/target-1))
+	}
+	return w * 100
 }
 
 // runN runs t for c b.N times.
@@ -113,13 +117,7 @@ func BenchmarkFQRate(b *testing.B) {
 		c := Case{Length: 128 << 10, Streams: p, Time: 5 * benchSeconds() / 3, Flags: []string{"--fq-rate", "500M"}}
 		b.Run(c.String(), func(b *testing.B) {
 			rs := runN(b, goperf, c)
-			worst := func(r Result) float64 {
-				w := 0.0
-				for _, g := range r.StreamGbps {
-					w = max(w, math.Abs(g/target-1))
-				}
-				return w * 100
-			}
+			worst := func(r Result) float64 { return worstDeviation(r.StreamGbps, target) }
 			b.ReportMetric(Median(Pick(rs, ReceiverGbps))/(target*float64(p)), "delivered/target")
 			b.ReportMetric(Median(Pick(rs, worst)), "worst-stream-dev-%")
 			b.Logf("streams (Gbit/s) of the last run: %v", rs[len(rs)-1].StreamGbps)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -108,18 +107,12 @@ func TestDiskFileIperf3(t *testing.T) {
 	const size = 32<<20 + 777
 	src, data := testFile(t, size)
 	dst := filepath.Join(t.TempDir(), "dst")
-	port := freePort(t)
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port), "-F", dst)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	port, wait := startIperf3Server(t, bin, "-F", dst)
 	spec := Spec{Streams: 1, Length: DefaultTCPLength, Bytes: size}
 	if sum, _ := dialDocUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port, File: src, IO: testIO}); sum == nil {
 		return
 	}
-	srv := runIperf3(t, cmd, &out, 20*time.Second)
+	srv := wait()
 	// iperf3's server stops reading at TEST_END: its file is what it
 	// counted, the file's first bytes in order.
 	got, err := os.ReadFile(dst)

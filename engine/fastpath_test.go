@@ -135,16 +135,10 @@ func TestFastPathsGoperfClientIperf3Server(t *testing.T) {
 					}
 					return
 				}
-				port := freePort(t)
-				var out bytes.Buffer
-				cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
-				cmd.Stdout, cmd.Stderr = &out, &out
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				cfg.Port = port
+				var wait func() map[string]any
+				cfg.Port, wait = startIperf3Server(t, bin)
 				sum, doc := dialDocUntilUp(t, cfg)
-				srv := runIperf3(t, cmd, &out, 20*time.Second)
+				srv := wait()
 				if sum == nil {
 					return
 				}

@@ -96,15 +96,24 @@ func TestInteropGoperfClientIperf3Server(t *testing.T) {
 // failed) and the server's JSON document.
 func goperfAgainstIperf3Server(t *testing.T, bin string, spec Spec) (*Summary, map[string]any) {
 	t.Helper()
-	port := freePort(t)
+	port, wait := startIperf3Server(t, bin)
+	sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port, IO: testIO})
+	return sum, wait()
+}
+
+// startIperf3Server starts a one-off stock iperf3 server with -J and
+// extra flags on a free loopback port; wait waits for it to exit and
+// returns its JSON document.
+func startIperf3Server(t *testing.T, bin string, extra ...string) (port int, wait func() map[string]any) {
+	t.Helper()
+	port = freePort(t)
 	var out bytes.Buffer
-	cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd := exec.Command(bin, append([]string{"-s", "-1", "-J", "-B", "127.0.0.1", "-p", strconv.Itoa(port)}, extra...)...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: port, IO: testIO})
-	return sum, runIperf3(t, cmd, &out, 20*time.Second)
+	return port, func() map[string]any { return runIperf3(t, cmd, &out, 20*time.Second) }
 }
 
 // dialUntilUp runs a client, retrying while the server is not listening

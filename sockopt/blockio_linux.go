@@ -6,7 +6,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -46,27 +45,10 @@ func dupBlocking(fd int, timeout time.Duration) (int, error) {
 
 // sendBlocking and recvBlocking are raw: see SendBlocking for why.
 func sendBlocking(fd int, p []byte) (int, syscall.Errno) {
-	if len(p) == 0 {
-		return 0, 0
-	}
-	r, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-		unix.MSG_NOSIGNAL, 0, 0)
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), 0
+	return rawFlagged(unix.SYS_SENDTO, fd, p, unix.MSG_NOSIGNAL)
 }
 
-func recvBlocking(fd int, p []byte) (int, syscall.Errno) {
-	if len(p) == 0 {
-		return 0, 0
-	}
-	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), 0
-}
+func recvBlocking(fd int, p []byte) (int, syscall.Errno) { return rawIO(unix.SYS_READ, fd, p) }
 
 func shutdown(fd int, read, write bool) error {
 	how := unix.SHUT_RDWR

@@ -29,11 +29,16 @@ func rawIO(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
 }
 
 func recvDiscard(fd int, p []byte) (int, syscall.Errno) {
+	return rawFlagged(unix.SYS_RECVFROM, fd, p, unix.MSG_TRUNC)
+}
+
+// rawFlagged makes a sendto or recvfrom system call on p with flags,
+// without the runtime's syscall bookkeeping.
+func rawFlagged(trap uintptr, fd int, p []byte, flags uintptr) (int, syscall.Errno) {
 	if len(p) == 0 {
 		return 0, 0
 	}
-	r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-		unix.MSG_TRUNC, 0, 0)
+	r, _, e := unix.RawSyscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), flags, 0, 0)
 	if e != 0 {
 		return -1, e
 	}

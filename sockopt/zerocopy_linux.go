@@ -84,8 +84,7 @@ func (z *ZeroCopy) Send(fd int, p []byte) (n int, errno syscall.Errno) {
 	if z.stats.Mode == ZeroCopySendfile {
 		return z.sendfile(fd, len(p))
 	}
-	r, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-		unix.MSG_NOSIGNAL|unix.MSG_ZEROCOPY, 0, 0)
+	r, e := rawFlagged(unix.SYS_SENDTO, fd, p, unix.MSG_NOSIGNAL|unix.MSG_ZEROCOPY)
 	switch {
 	case e == unix.ENOBUFS:
 		if z.reap(fd) == 0 {
@@ -101,7 +100,7 @@ func (z *ZeroCopy) Send(fd int, p []byte) (n int, errno syscall.Errno) {
 		z.reap(fd)
 		z.maybeSwitch()
 	}
-	return int(r), 0
+	return r, 0
 }
 
 // maybeSwitch gives MSG_ZEROCOPY up for sendfile in ZeroCopyAuto once
