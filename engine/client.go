@@ -74,7 +74,7 @@ func (c *client) runTest(ctx context.Context) (*Summary, error) {
 
 // connect opens the control connection and sends the cookie.
 func (c *client) connect(ctx context.Context) error {
-	conn, err := c.dial(ctx, c.cfg.Family.network(TCP), 0, sockopt.Options{Device: c.cfg.Device}, false)
+	conn, err := c.dial(ctx, c.cfg.Family.network(TCP), 0, sockopt.Options{Device: c.cfg.Device}, nil)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/goperf/goperf/engine/transport"
+	"github.com/goperf/goperf/engine/wire"
 	"github.com/goperf/goperf/sockopt"
 )
 
@@ -17,10 +18,12 @@ import (
 // dial connects to the server from the configured local address, with
 // opts applied before the connection is made. localPort 0 means any.
 //
-// mptcp asks for Multipath TCP, which falls back to TCP on its own.
-func (c *client) dial(ctx context.Context, network string, localPort int, opts sockopt.Options, mptcp bool) (net.Conn, error) {
+// data is the test of a data stream, nil for the control connection: its
+// MPTCP asks for Multipath TCP, which falls back to TCP on its own, and
+// its FlowLabel labels the stream's packets (-L).
+func (c *client) dial(ctx context.Context, network string, localPort int, opts sockopt.Options, data *Spec) (net.Conn, error) {
 	d := net.Dialer{Timeout: c.cfg.ConnectTimeout, Control: opts.Control()}
-	d.SetMultipathTCP(mptcp)
+	d.SetMultipathTCP(data != nil && data.MPTCP)
 	if d.Timeout == 0 {
 		d.Timeout = defaultConnectTimeout
 	}
@@ -31,7 +34,13 @@ func (c *client) dial(ctx context.Context, network string, localPort int, opts s
 		}
 		d.LocalAddr = la
 	}
-	conn, err := d.DialContext(ctx, network, c.cfg.addr())
+	var conn net.Conn
+	var err error
+	if data != nil && data.FlowLabel > 0 {
+		conn, err = c.dialFlowLabel(ctx, d, uint32(data.FlowLabel), opts)
+	} else {
+		conn, err = d.DialContext(ctx, network, c.cfg.addr())
+	}
 	switch {
 	case err == nil:
 		return conn, nil
@@ -45,6 +54,17 @@ func (c *client) dial(ctx context.Context, network string, localPort int, opts s
 		err = oe.Err
 	}
 	return nil, fmt.Errorf("connect %s: %w", c.cfg.addr(), err)
+}
+
+// dialFlowLabel dials as d would, over IPv6 with label as the flow label
+// (-L), which Go's dialer cannot set.
+func (c *client) dialFlowLabel(ctx context.Context, d net.Dialer, label uint32, opts sockopt.Options) (net.Conn, error) {
+	raddr, err := net.ResolveTCPAddr("tcp6", c.cfg.addr())
+	if err != nil {
+		return nil, specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: it needs an IPv6 server address (%v)", err)
+	}
+	la, _ := d.LocalAddr.(*net.TCPAddr)
+	return sockopt.DialFlowLabel(ctx, la, raddr, label, opts, d.Timeout)
 }
 
 // createStreams opens the data streams the test asks for.
@@ -67,7 +87,7 @@ func (c *client) openStreams() error {
 		if c.cfg.CPort > 0 {
 			port = c.cfg.CPort + i
 		}
-		conn, err := c.dial(c.ctrl.ctx, network, port, opts, sp.MPTCP)
+		conn, err := c.dial(c.ctrl.ctx, network, port, opts, sp)
 		if err != nil {
 			return fmt.Errorf("stream %d: %w", i+1, err)
 		}

@@ -104,6 +104,9 @@ type Spec struct {
 	// (--skip-rx-copy, MSG_TRUNC): TCP counts the bytes it took off the
 	// stream, UDP copies each datagram's header only (and without GRO).
 	SkipRxCopy bool
+	// FlowLabel is the IPv6 flow label of the client's TCP data streams
+	// (-L), 1 to sockopt.MaxFlowLabel; 0 leaves the kernel's.
+	FlowLabel int
 	// ServerCPUs places the server's stream threads (-A n,m's m): stream i
 	// on ServerCPUs[i mod len]. A stock server takes the first as its
 	// core. nil leaves them where the kernel puts them.
@@ -369,6 +372,12 @@ func (c *ClientConfig) check() error {
 	}
 	if err := checkFile(&c.Spec, c.File); err != nil {
 		return err
+	}
+	switch {
+	case c.FlowLabel < 0 || c.FlowLabel > sockopt.MaxFlowLabel:
+		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: want 1 to %d, got %d", sockopt.MaxFlowLabel, c.FlowLabel)
+	case c.FlowLabel > 0 && c.Proto == UDP:
+		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: goperf labels TCP streams only (-L; iperf3 ignores it for UDP)")
 	}
 	if c.Proto == UDP && c.Length == 0 {
 		return nil // the default, the control connection's MSS, is known once connected

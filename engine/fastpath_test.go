@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"reflect"
@@ -361,4 +362,34 @@ func lastCPU(stat string) int {
 		return -1
 	}
 	return n
+}
+
+// TestFlowLabelStreams: -L over IPv6 loopback against a stock iperf3
+// server (sockopt's test reads the label off the wire), and a clear
+// refusal towards an IPv4 server.
+func TestFlowLabelStreams(t *testing.T) {
+	bin := iperf3(t)
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	} else {
+		ln.Close()
+	}
+	port := freePort(t)
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "-s", "-1", "-J", "-B", "::1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{Streams: 2, Length: DefaultTCPLength, Duration: time.Second, FlowLabel: 0xbeef}
+	sum := dialUntilUp(t, ClientConfig{Spec: spec, Host: "::1", Port: port, IO: testIO})
+	srv := runIperf3(t, cmd, &out, 20*time.Second)
+	if sum != nil {
+		compareWithIperf3(t, sum, srv)
+	}
+	ts := startServer(t, ServerConfig{}, JSON)
+	_, _, err := runClient(t, ClientConfig{Spec: spec, Host: "127.0.0.1", Port: ts.port, IO: testIO})
+	if err == nil || !strings.Contains(err.Error(), "needs an IPv6 server address") {
+		t.Errorf("-L towards an IPv4 server: %v", err)
+	}
 }

@@ -41,6 +41,7 @@ func (s *Spec) params() *wire.Params {
 		MPTCP:            wire.Flag(s.MPTCP),
 		ZeroCopy:         wire.IntFlag(s.ZeroCopy),
 		SkipRxCopy:       wire.IntFlag(s.SkipRxCopy),
+		FlowLabel:        wire.Int(s.FlowLabel),
 		ClientVersion:    clientVersion,
 		Goperf:           &wire.Ext{V: wire.ExtVersion},
 	}

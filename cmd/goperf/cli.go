@@ -88,6 +88,7 @@ type clientFlags struct {
 	Repeating  bool               `name:"repeating-payload" help:"Send iperf3's repeating pattern (0123456789...) instead of random bytes, which a compressing link cannot shrink."`
 	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
 	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
+	FlowLabel  int                `short:"L" name:"flowlabel" placeholder:"N" help:"IPv6 flow label of the TCP data streams, 1 to 1048575 (0xfffff), as iperf3's -L."`
 	File       string             `short:"F" name:"file" placeholder:"NAME" help:"TCP: send this file's bytes instead of the buffer (and, with no -t, -n or -k, the file once), or, receiving, write what arrives into it, as iperf3's -F. A server's -F serves its own streams."`
 
 	timeGiven bool // -t was on the command line: a file does not set the length

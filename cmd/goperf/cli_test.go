@@ -62,6 +62,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "--fq-rate", "fast"}, `invalid rate "fast"`},
 		{[]string{"-c", "-u", "-F", "/etc/hostname"}, "cannot transfer file using UDP"},
 		{[]string{"-c", "-F", "/no/such/file"}, "unable to open -F file"},
+		{[]string{"-c", "-L", "2000000"}, "unable to set IPv6 flow label: want 1 to 1048575"},
+		{[]string{"-c", "-u", "-L", "5"}, "goperf labels TCP streams only"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -123,6 +125,7 @@ func TestFlagsReachConfig(t *testing.T) {
 			return c.Spec.ZeroCopy && c.Spec.ZeroCopyMode == sockopt.ZeroCopySendfile
 		}},
 		{[]string{"--skip-rx-copy"}, func(c engine.ClientConfig) bool { return c.Spec.SkipRxCopy }},
+		{[]string{"-L", "0x12345"}, func(c engine.ClientConfig) bool { return c.Spec.FlowLabel == 0x12345 }},
 		{[]string{"--fq-rate", "500M"}, func(c engine.ClientConfig) bool { return c.Spec.FQRate == 500e6 }},
 		{[]string{"-A", "1"}, func(c engine.ClientConfig) bool { return slices.Equal(c.CPUs, []int{1}) && c.Spec.ServerCPUs == nil }},
 		{[]string{"-A", "0,1"}, func(c engine.ClientConfig) bool {

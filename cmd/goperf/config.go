@@ -55,6 +55,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		ZeroCopy:         c.ZeroCopy.set,
 		ZeroCopyMode:     c.ZeroCopy.mode,
 		SkipRxCopy:       c.SkipRxCopy,
+		FlowLabel:        c.FlowLabel,
 		FQRate:           uint64(c.FQRate),
 		ServerCPUs:       c.serverCPUs(),
 	}

@@ -199,7 +199,7 @@ func TestPersonalityArgs(t *testing.T) {
 // testdata/iperf3/help_3.21.txt) is one of goperf's, but for those still
 // to come, named here so that this list shrinks as they arrive.
 func TestIperf3Flags(t *testing.T) {
-	notYet := map[string]bool{"--flowlabel": true} // the drop-in work
+	notYet := map[string]bool{} // none left
 	help, err := os.ReadFile(filepath.Join("..", "..", "testdata", "iperf3", "help_3.21.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,7 @@ const (
 	CodeClientTerm         Code = 119 // the client has terminated
 	CodeServerTerm         Code = 120 // the server has terminated
 	CodeAccessDenied       Code = 121 // server busy
+	CodeSetFlow            Code = 127 // unable to set IPv6 flow label
 	CodeAffinity           Code = 132 // unable to set CPU affinity
 	CodeSetCongestion      Code = 134 // unable to set TCP_CONGESTION
 	CodeSetBuf2            Code = 141 // socket buffer size not set correctly
@@ -74,6 +75,7 @@ var codeText = map[Code]string{
 	CodeTotalRate:          "total required bandwidth is larger than server limit",
 	CodeMaxDuration:        "client's requested duration exceeds the server's maximum permitted limit",
 	CodeSkipRxCopy:         "this OS does not support --skip-rx-copy",
+	CodeSetFlow:            "unable to set IPv6 flow label",
 	CodeAffinity:           "unable to set CPU affinity",
 	CodeNewTest:            "unable to create a new test",
 	CodeRecvCookie:         "unable to receive cookie at server",
