@@ -376,6 +376,8 @@ func (c *ClientConfig) check() error {
 	switch {
 	case c.FlowLabel < 0 || c.FlowLabel > sockopt.MaxFlowLabel:
 		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: want 1 to %d, got %d", sockopt.MaxFlowLabel, c.FlowLabel)
+	case c.FlowLabel > 0 && !sockopt.FlowLabels:
+		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: not on this platform (it needs goperf's Linux build)")
 	case c.FlowLabel > 0 && c.Proto == UDP:
 		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: goperf labels TCP streams only (-L; iperf3 ignores it for UDP)")
 	}

@@ -59,9 +59,6 @@ func checkCPUs(cpus []int, mode IOMode) error {
 	if len(cpus) == 0 {
 		return nil
 	}
-	if !sockopt.BlockingIO || (mode != IOAuto && mode != IOThread) {
-		return specErr(wire.CodeAffinity, "unable to set CPU affinity: placing streams needs a thread per stream (goperf's Linux build, --io auto or thread)")
-	}
 	allowed, err := sockopt.AllowedCPUs()
 	if err != nil {
 		return specErr(wire.CodeAffinity, "unable to set CPU affinity: %v", err)
@@ -70,6 +67,9 @@ func checkCPUs(cpus []int, mode IOMode) error {
 		if !slices.Contains(allowed, c) {
 			return specErr(wire.CodeAffinity, "unable to set CPU affinity: CPU %d is not one this process may run on (%s)", c, cpuList(allowed))
 		}
+	}
+	if !sockopt.BlockingIO || (mode != IOAuto && mode != IOThread) {
+		return specErr(wire.CodeAffinity, "unable to set CPU affinity: placing streams needs a thread per stream (goperf's Linux build, --io auto or thread)")
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ const separator = "- - - - - - - - - - - - - - - - - - - - - - - - -"
 // Column tails after the bitrate, as iperf3 lays them out.
 const (
 	blankTail  = "                  "
-	omitSuffix = "  (omitted)"
+	omitSuffix = "(omitted)" // iperf3 puts it straight after the tail
 )
 
 // textReporter writes iperf3's human tables.

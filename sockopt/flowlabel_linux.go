@@ -15,6 +15,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// FlowLabels reports whether DialFlowLabel can label connections here.
+const FlowLabels = true
+
 // From linux/in6.h.
 const (
 	ipv6FlowlabelMgr = 32

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// FlowLabels reports whether DialFlowLabel can label connections here.
+const FlowLabels = false
+
 func dialFlowLabel(context.Context, *net.TCPAddr, *net.TCPAddr, uint32, Options, time.Duration) (net.Conn, error) {
 	return nil, ErrUnsupported
 }

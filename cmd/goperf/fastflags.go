@@ -34,7 +34,7 @@ func (f *fastFlags) cpus() []int {
 
 // serverCPUs returns the server's core that -A N,M asks for.
 func (f *fastFlags) serverCPUs() []int {
-	if f.Affinity.server < 0 {
+	if !f.Affinity.set || f.Affinity.server < 0 {
 		return nil
 	}
 	return []int{f.Affinity.server}
