@@ -376,10 +376,10 @@ func (c *ClientConfig) check() error {
 	switch {
 	case c.FlowLabel < 0 || c.FlowLabel > sockopt.MaxFlowLabel:
 		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: want 1 to %d, got %d", sockopt.MaxFlowLabel, c.FlowLabel)
-	case c.FlowLabel > 0 && !sockopt.FlowLabels:
-		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: not on this platform (it needs goperf's Linux build)")
 	case c.FlowLabel > 0 && c.Proto == UDP:
 		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: goperf labels TCP streams only (-L; iperf3 ignores it for UDP)")
+	case c.FlowLabel > 0 && !sockopt.FlowLabels:
+		return specErr(wire.CodeSetFlow, "unable to set IPv6 flow label: not on this platform (it needs goperf's Linux build)")
 	}
 	if c.Proto == UDP && c.Length == 0 {
 		return nil // the default, the control connection's MSS, is known once connected
