@@ -27,8 +27,8 @@ type diskFile struct {
 	final   int64  // the size when closed; -1 while open
 }
 
-// checkFile reports what keeps a file from standing in for spec's data on
-// an end whose senders and receivers are as given.
+// checkFile reports what keeps the file name from standing in for
+// spec's data.
 func checkFile(spec *Spec, name string) error {
 	switch {
 	case name == "":
@@ -136,6 +136,13 @@ func (s *stream) nextBlock() (p []byte, ok bool) {
 	s.exit = s.file.err
 	s.file.eof()
 	return nil, false
+}
+
+// took tells a sender's file that the kernel took n bytes of its block.
+func (s *stream) took(n int) {
+	if s.file != nil {
+		s.file.sent(n)
+	}
 }
 
 // stored writes a receiver's n bytes into its file, if it has one.

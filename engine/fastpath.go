@@ -114,7 +114,6 @@ type fast struct {
 	cpu     int   // the core asked; -1 for none
 	allowed []int // the cores the thread may run on, read back after pinning
 	ranOn   int   // the core the thread ran on at the end; -1 unknown
-	tid     int   // the thread's id while it runs; 0 before
 }
 
 // setFast prepares the stream's fast paths from spec, with cpu its core
@@ -155,7 +154,7 @@ func (s *stream) pin() error {
 	if err != nil {
 		return specErr(wire.CodeAffinity, "unable to set CPU affinity: stream %d on CPU %d: %v", s.id, s.cpu, err)
 	}
-	s.allowed, s.tid = allowed, sockopt.ThreadID()
+	s.allowed = allowed
 	return nil
 }
 

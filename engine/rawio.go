@@ -108,9 +108,7 @@ func (s *stream) sysSendStep(fd int, write sysCall) rawStep {
 	n, errno := write(fd, p)
 	if n > 0 {
 		s.count(n)
-		if s.file != nil {
-			s.file.sent(n)
-		}
+		s.took(n)
 		if s.pacer != nil {
 			s.pacer.sent(time.Since(s.epoch), n)
 		}

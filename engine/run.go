@@ -94,15 +94,14 @@ type endChoices struct {
 // prepareUDP sets up the stream's batched datagram I/O; a receiver that
 // skips the copy reads headers only, without GRO.
 func (s *stream) prepareUDP(spec *Spec, opts udpOptions) error {
-	uo := opts
 	if spec.SkipRxCopy && !s.sender {
-		uo.GRO, uo.Discard = false, true
+		opts.GRO, opts.Discard = false, true
 	}
-	dio, err := newDatagramIO(s.conn, uo, s.path == pathThread)
+	dio, err := newDatagramIO(s.conn, opts, s.path == pathThread)
 	if err != nil {
 		return fmt.Errorf("stream %d: %w", s.id, err)
 	}
-	s.udp = newUDPStream(dio, s.sender, spec, uo)
+	s.udp = newUDPStream(dio, s.sender, spec, opts)
 	return nil
 }
 

@@ -46,9 +46,7 @@ func (s *stream) sendStep() (bool, error) {
 	}
 	n, err := s.conn.Write(p)
 	s.count(n)
-	if s.file != nil {
-		s.file.sent(n)
-	}
+	s.took(n)
 	if s.pacer != nil {
 		s.pacer.sent(time.Since(s.epoch), n)
 	}

@@ -16,9 +16,5 @@ func PinThread(cpus []int) ([]int, error) { return pinThread(cpus) }
 // or -1 where unknown.
 func ThreadCPU() int { return threadCPU() }
 
-// ThreadID returns the calling thread's id (gettid(2)), or -1 where
-// unknown: the TID of /proc/self/task/TID.
-func ThreadID() int { return threadID() }
-
 // AllowedCPUs returns the cores the process may run on.
 func AllowedCPUs() ([]int, error) { return allowedCPUs() }

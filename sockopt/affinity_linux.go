@@ -35,8 +35,6 @@ func threadCPU() int {
 	return int(cpu)
 }
 
-func threadID() int { return unix.Gettid() }
-
 func allowedCPUs() ([]int, error) {
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(os.Getpid(), &set); err != nil {

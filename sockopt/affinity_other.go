@@ -4,5 +4,4 @@ package sockopt
 
 func pinThread([]int) ([]int, error) { return nil, ErrUnsupported }
 func threadCPU() int                 { return -1 }
-func threadID() int                  { return -1 }
 func allowedCPUs() ([]int, error)    { return nil, ErrUnsupported }

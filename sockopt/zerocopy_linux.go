@@ -51,7 +51,7 @@ func newZeroCopy(fd int, mode ZeroCopyMode, block []byte) (*ZeroCopy, error) {
 	if mode == ZeroCopyAuto {
 		sf, err := newSendfile(block) // ready for a switch
 		if err != nil {
-			return z, nil //nolint:nilerr // MSG_ZEROCOPY alone, then
+			return z, nil // no memory file: MSG_ZEROCOPY alone, then
 		}
 		z.adapt, z.file, z.ffd = true, sf.file, sf.ffd
 	}

@@ -176,7 +176,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.iperf3 {
 		cmd.Name, cmd.Version = "iperf3", iperf3VersionText()
 	}
-	c.timeGiven = flagGiven(args, 't', "time")
 	status, done, err := cmdline.Parse(&c, cmd, args, stdout, stderr)
 	if done {
 		return status // --help or --version
@@ -379,19 +378,14 @@ var dscpNames = map[string]int{
 	"EF": 46, "VOICE-ADMIT": 44, "LE": 1,
 }
 
-// flagGiven reports whether args hold the flag -short or --long, in any
-// of the spellings the parser takes (-t 5, -t5, --time 5, --time=5),
-// before a "--".
-func flagGiven(args []string, short byte, long string) bool {
-	for _, a := range args {
-		switch {
-		case a == "--":
-			return false
-		case a == "--"+long, strings.HasPrefix(a, "--"+long+"="):
-			return true
-		case len(a) >= 2 && a[0] == '-' && a[1] == short:
-			return true
+// AfterApply is kong's hook after parsing: it notes whether -t was on
+// the command line, not a default, since a file (-F) sets the length of
+// a test whose time was not given.
+func (c *cli) AfterApply(ctx *kong.Context) error {
+	for _, p := range ctx.Path {
+		if p.Flag != nil && p.Flag.Name == "time" {
+			c.timeGiven = true
 		}
 	}
-	return false
+	return nil
 }

@@ -199,10 +199,10 @@ func TestFileSetsLength(t *testing.T) {
 		{[]string{"-F", name, "--time=3"}, 0},
 		{[]string{"-F", name, "-R"}, 0},
 		{[]string{"-F", name, "-n", "1K"}, 1024},
+		{[]string{"-F", name, "-T", "-t"}, 12345}, // a title that reads as -t
 	} {
 		args := append([]string{"-c", "127.0.0.1"}, tt.args...)
 		var c cli
-		c.timeGiven = flagGiven(args, 't', "time")
 		var out bytes.Buffer
 		if _, _, err := cmdline.Parse(&c, cmdline.Command{Name: "goperf"}, args, &out, &out); err != nil {
 			t.Fatalf("%v: %v", args, err)
