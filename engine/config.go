@@ -336,6 +336,10 @@ type ServerConfig struct {
 	// --affinity-streams) whose client did not ask for a core
 	// (server_affinity): stream i on CPUs[i mod len].
 	CPUs []int
+	// Observe, when set, is called with each admitted test as it ends,
+	// from the test's goroutine, after the server has forgotten it; it
+	// should return promptly. Server.Stats has the counters.
+	Observe func(*TestRecord)
 }
 
 // Server defaults.

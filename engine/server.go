@@ -36,6 +36,7 @@ type Server struct {
 	active   int
 	tests    int  // tests admitted so far, for numbering
 	finished bool // one-off: the single test is over
+	account  account
 
 	wg sync.WaitGroup
 }
@@ -60,7 +61,7 @@ func NewServer(cfg ServerConfig, out Output) *Server {
 	w := &lineWriter{w: out.W}
 	out.W = w
 	return &Server{cfg: cfg, out: out, w: w, sessions: map[wire.Cookie]*session{}, unnamed: map[netip.Addr]int{},
-		caps: defaultUnnamedCaps(), budget: cfg.MemoryBudget}
+		caps: defaultUnnamedCaps(), budget: cfg.MemoryBudget, account: newAccount()}
 }
 
 // Listen opens the listening socket and prints the line users look for.
@@ -164,9 +165,11 @@ func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
 	defer s.mu.Unlock()
 	switch {
 	case s.nameless >= s.caps.total:
+		s.drop(ReasonUnnamedCap, true)
 		s.out.Log.Verbose("closed a connection from %v: %d connections have not sent a cookie", host, s.nameless)
 		return host, false
 	case s.unnamed[host] >= s.caps.perHost:
+		s.drop(ReasonUnnamedCap, true)
 		s.out.Log.Verbose("closed a connection from %v: %d connections from it have not sent a cookie", host, s.caps.perHost)
 		return host, false
 	}
@@ -197,6 +200,7 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq
 	cookie, err := wire.ReadCookie(conn)
 	s.named(host)
 	if err != nil {
+		s.drop(ReasonNoCookie, false)
 		s.out.Log.Verbose("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)
 		_ = conn.Close()
 		return
@@ -210,9 +214,12 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq
 		s.deny(conn, why)
 		return
 	}
-	ss.execute()
-	if s.release(ss) {
+	rec, idle := s.release(ss, ss.execute())
+	if idle {
 		returnMemory()
+	}
+	if rec != nil && s.cfg.Observe != nil {
+		s.cfg.Observe(rec)
 	}
 	if s.out.Format == Text && s.out.Iperf3 && !s.cfg.OneOff {
 		s.banner(ss.no + 1)
@@ -232,6 +239,9 @@ func (s *Server) attach(cookie wire.Cookie, conn net.Conn, seq uint64) bool {
 	s.mu.Lock()
 	ss := s.sessions[cookie]
 	ok := ss != nil && ss.offer(conn, seq)
+	if ss != nil && !ok {
+		s.drop(ReasonStrayStream, true)
+	}
 	s.mu.Unlock()
 	if ss != nil && !ok {
 		s.deny(conn, "extra stream for a test that is not accepting streams")
@@ -246,10 +256,13 @@ func (s *Server) admit(ctx context.Context, cookie wire.Cookie, conn net.Conn) (
 	defer s.mu.Unlock()
 	switch {
 	case s.finished:
+		s.refuse(ReasonBusy)
 		return nil, "one-off server: its test is over"
 	case s.active >= s.cfg.MaxTests:
+		s.refuse(ReasonBusy)
 		return nil, fmt.Sprintf("busy: %d tests running, the limit is %d (--max-clients)", s.active, s.cfg.MaxTests)
 	case s.sessions[cookie] != nil:
+		s.refuse(ReasonParams)
 		return nil, "a test with this cookie is running"
 	}
 	s.active++
@@ -259,10 +272,11 @@ func (s *Server) admit(ctx context.Context, cookie wire.Cookie, conn net.Conn) (
 	return ss, ""
 }
 
-// release forgets a finished test, and reports whether the server is idle
-// with memory to return.
-func (s *Server) release(ss *session) bool {
+// release forgets a finished test, whose serving ended with err, books it
+// (settle), and reports whether the server is idle with memory to return.
+func (s *Server) release(ss *session, err error) (*TestRecord, bool) {
 	s.mu.Lock()
+	rec := s.settle(ss, err)
 	delete(s.sessions, ss.cookie)
 	s.active--
 	idle := s.unreserve(ss.memory)
@@ -271,7 +285,7 @@ func (s *Server) release(ss *session) bool {
 		_ = s.ln.Close() // the accept loop returns; tests in progress finish
 	}
 	s.mu.Unlock()
-	return idle
+	return rec, idle
 }
 
 // deny answers ACCESS_DENIED and closes conn.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,28 +48,36 @@ type session struct {
 	streams    []*stream
 	run        *run
 	outcome    *outcome
+
+	// For the server's account (account.go): when the test began, its
+	// run while the streams move data (read by Stats from other
+	// goroutines), and the summary of a completed test.
+	begun   time.Time
+	running atomic.Pointer[run]
+	summary *Summary
 }
 
 func newSession(ctx context.Context, srv *Server, no int, cookie wire.Cookie, conn net.Conn) *session {
-	ss := &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn, srv.cfg.ControlTimeout), peer: conn.RemoteAddr(), ready: make(chan struct{})}
+	ss := &session{srv: srv, no: no, cookie: cookie, ctrl: newCtrl(ctx, conn, srv.cfg.ControlTimeout), peer: conn.RemoteAddr(), ready: make(chan struct{}), begun: time.Now()}
 	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
 		ss.peerIP = ap.Addr().Unmap()
 	}
 	return ss
 }
 
-// execute serves the test and logs its failure in one line.
-func (ss *session) execute() {
+// execute serves the test, logs its failure in one line, and returns it.
+func (ss *session) execute() error {
 	defer ss.ctrl.close()
 	defer ss.closeStreams()
 	err := ss.serve()
 	if err == nil {
-		return
+		return nil
 	}
 	ss.srv.out.Log.Error("test #%d from %v: %v", ss.no, ss.peer, err)
 	if ss.rep != nil {
 		ss.rep.failed(err)
 	}
+	return err
 }
 
 // serve follows iperf3's server state machine.
@@ -122,6 +131,7 @@ func (ss *session) readSpec() error {
 		return fmt.Errorf("parameters: this server does not serve UDP")
 	}
 	ss.spec = spec
+	ss.srv.started()
 	if p.Goperf != nil && p.Goperf.V >= 1 {
 		if err := ss.hello(); err != nil {
 			return err
@@ -202,6 +212,7 @@ func (ss *session) dataPhase() error {
 	sp := ss.spec
 	r := newRun(sp, ss.streams)
 	ss.run = r // closeStreams closes what prepare made, even if it fails
+	ss.running.Store(r)
 	// Before TEST_START, so that the client's clock, which starts when
 	// TEST_START arrives, does not start before the server's.
 	if err := r.prepare(&procs, endChoices{io: ss.srv.cfg.IO, udp: ss.srv.cfg.UDP.options(), cpus: ss.cpus(), file: ss.srv.cfg.File}); err != nil {
@@ -311,6 +322,7 @@ func (ss *session) exchangeResults() error {
 	}
 	ss.rep.finished(sum)
 	ss.received(sum)
+	ss.summary = sum
 	res := ss.outcome.results(remote)
 	if ss.spec.GetServerOutput {
 		if ss.captured != nil {

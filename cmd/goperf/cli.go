@@ -49,6 +49,7 @@ type cli struct {
 	authFlags
 	outputFlags
 	processFlags
+	metricsFlags
 
 	Version kong.VersionFlag `short:"v" help:"Print the version and exit."`
 	Iperf3  bool             `name:"iperf3" help:"Read iperf3 3.21's command line (-b is the rate) and write its text, as goperf does when run under the name iperf3."`
@@ -207,8 +208,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // Validate checks what kong's tags cannot.
 func (c *cli) Validate() error {
 	switch {
-	case !c.Server && !c.Client:
+	case !c.Server && !c.Client && c.Exporter == "":
 		return fmt.Errorf("choose a mode: -s to run a server, or -c [HOST] to run a client (goperf --help lists the flags)")
+	case c.Exporter != "" && c.Host != "":
+		return fmt.Errorf("the exporter takes no HOST: each probe names its target (/probe?target=HOST)")
 	case c.Server && c.Host != "" && c.iperf3:
 		c.Host = "" // iperf3's server ignores it; perf-tests passes one
 	case c.Server && c.Host != "":
@@ -232,7 +235,7 @@ func (c *cli) Validate() error {
 	case c.Batch < 1 || c.Batch > 1024:
 		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.Batch)
 	}
-	return nil
+	return c.checkMetrics()
 }
 
 // run starts the server or the client.
@@ -242,6 +245,9 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeOut()
+	if c.Exporter != "" {
+		return c.exporter(ctx, stderr)
+	}
 	if c.Server {
 		if c.PIDFile != "" {
 			remove, err := writePIDFile(c.PIDFile)
@@ -250,7 +256,7 @@ func (c *cli) run(ctx context.Context, stdout, stderr io.Writer) error {
 			}
 			defer remove()
 		}
-		return c.serve(ctx, out)
+		return c.serve(ctx, out, stderr)
 	}
 	cfg, err := c.clientConfig()
 	if err == nil {
@@ -301,13 +307,21 @@ func (c *cli) output(stdout, stderr io.Writer) (engine.Output, func(), error) {
 	return out, closeOut, nil
 }
 
-// serve runs the server until ctx is done.
-func (c *cli) serve(ctx context.Context, out engine.Output) error {
+// serve runs the server, and its metrics endpoint when asked, until ctx
+// is done or a one-off server's test is over.
+func (c *cli) serve(ctx context.Context, out engine.Output, note io.Writer) error {
 	verifier, err := c.serverAuth()
 	if err != nil {
 		return err
 	}
-	srv := engine.NewServer(engine.ServerConfig{
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var srv *engine.Server
+	observe, serveMetrics, err := c.serveMetrics(ctx, func() engine.ServerStats { return srv.Stats() }, note)
+	if err != nil {
+		return err
+	}
+	srv = engine.NewServer(engine.ServerConfig{
 		Bind:           c.Addr,
 		Port:           c.Port,
 		Family:         c.family(),
@@ -325,11 +339,19 @@ func (c *cli) serve(ctx context.Context, out engine.Output) error {
 		Auth:           verifier,
 		CPUs:           c.cpus(),
 		File:           c.File,
+		Observe:        observe,
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err
 	}
-	return srv.Serve(ctx)
+	if serveMetrics == nil {
+		return srv.Serve(ctx)
+	}
+	served := make(chan error, 1)
+	go func() { served <- serveMetrics(ctx) }()
+	err = srv.Serve(ctx)
+	cancel() // a one-off server is done: the endpoint goes with it
+	return errors.Join(err, <-served)
 }
 
 // udpConfig maps the UDP I/O flags.
