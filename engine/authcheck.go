@@ -31,7 +31,9 @@ func (a *ClientAuth) token(now time.Time) (string, error) {
 // params returns the test's parameters, with the token when the client
 // authenticates: made now, so that its time is the moment it is sent.
 func (c *client) params() (*wire.Params, error) {
-	p := c.cfg.Spec.params()
+	sp := c.cfg.Spec
+	sp.NoGSO, sp.NoGRO = sp.NoGSO || c.cfg.UDP.NoGSO, sp.NoGRO || c.cfg.UDP.NoGRO // the server's streams do as the client's
+	p := sp.params()
 	if c.cfg.Auth != nil {
 		now := time.Now
 		if c.cfg.Auth.now != nil {

@@ -107,6 +107,9 @@ type Spec struct {
 	// FlowLabel is the IPv6 flow label of the client's TCP data streams
 	// (-L), 1 to sockopt.MaxFlowLabel; 0 leaves the kernel's.
 	FlowLabel int
+	// NoGSO and NoGRO turn the UDP offloads off at the server's end too
+	// (a client's --no-gso, --no-gro); a stock server never hears of them.
+	NoGSO, NoGRO bool
 	// ServerCPUs places the server's stream threads (-A n,m's m): stream i
 	// on ServerCPUs[i mod len]. A stock server takes the first as its
 	// core. nil leaves them where the kernel puts them.

@@ -43,7 +43,7 @@ func (s *Spec) params() *wire.Params {
 		SkipRxCopy:       wire.IntFlag(s.SkipRxCopy),
 		FlowLabel:        wire.Int(s.FlowLabel),
 		ClientVersion:    clientVersion,
-		Goperf:           &wire.Ext{V: wire.ExtVersion},
+		Goperf:           &wire.Ext{V: wire.ExtVersion, NoGSO: s.NoGSO, NoGRO: s.NoGRO},
 	}
 	if len(s.ServerCPUs) > 0 {
 		n := wire.Int(s.ServerCPUs[0])
@@ -93,6 +93,9 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 			return nil, specErr(wire.CodeAffinity, "server_affinity must be 0 to %d, got %d", MaxCPU, *a)
 		}
 		s.ServerCPUs = []int{int(*a)}
+	}
+	if p.Goperf != nil {
+		s.NoGSO, s.NoGRO = p.Goperf.NoGSO, p.Goperf.NoGRO
 	}
 	if p.Goperf != nil && p.Goperf.ZeroCopy != "" {
 		m, err := sockopt.ParseZeroCopyMode(p.Goperf.ZeroCopy)

@@ -91,9 +91,11 @@ type endChoices struct {
 	file string     // -F: the file the data comes from or goes to
 }
 
-// prepareUDP sets up the stream's batched datagram I/O; a receiver that
-// skips the copy reads headers only, without GRO.
+// prepareUDP sets up the stream's batched datagram I/O, without the
+// offloads the client turned off; a receiver that skips the copy reads
+// headers only, without GRO.
 func (s *stream) prepareUDP(spec *Spec, opts udpOptions) error {
+	opts.GSO, opts.GRO = opts.GSO && !spec.NoGSO, opts.GRO && !spec.NoGRO
 	if spec.SkipRxCopy && !s.sender {
 		opts.GRO, opts.Discard = false, true
 	}

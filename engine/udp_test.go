@@ -82,6 +82,19 @@ func TestUDPLoopback(t *testing.T) {
 			if tt.io.Batch > 0 && io.Batch != tt.io.Batch {
 				t.Errorf("batch %d, asked %d", io.Batch, tt.io.Batch)
 			}
+			// The client's --no-gso and --no-gro hold at the server's end
+			// too: its receiver counts exactly, its sender sends one by one.
+			for _, tot := range []*Totals{&sum.Forward, sum.Reverse} {
+				if tot == nil {
+					continue
+				}
+				if tt.io.NoGRO && (tot.Receiver.UDP.GRO || tot.Receiver.UDP.DropsEstimated) {
+					t.Errorf("--no-gro: the receiver (local %v) used GRO %v, drops estimated %v", !tot.Local, tot.Receiver.UDP.GRO, tot.Receiver.UDP.DropsEstimated)
+				}
+				if tt.io.NoGSO && tot.Sender.UDP.GSO {
+					t.Errorf("--no-gso: the sender (local %v) used GSO", tot.Local)
+				}
+			}
 		})
 	}
 }

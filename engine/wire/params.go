@@ -55,6 +55,10 @@ type Ext struct {
 	// ZeroCopy names how a zero-copy sender sends ("msg", "sendfile"),
 	// where the client chose; with zerocopy alone the server picks.
 	ZeroCopy string `json:"zerocopy,omitempty"`
+	// NoGSO and NoGRO carry a client's --no-gso and --no-gro to the
+	// server's UDP streams, so that both ends send and receive alike.
+	NoGSO bool `json:"no_gso,omitempty"`
+	NoGRO bool `json:"no_gro,omitempty"`
 }
 
 // ExtVersion is the extension version this package writes.
