@@ -1,10 +1,12 @@
 package metrics
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -19,8 +21,10 @@ import (
 	"github.com/goperf/goperf/engine"
 )
 
-// startIperf3 runs a stock iperf3 server on a free loopback port until
-// the test ends, and returns the port once it accepts.
+// startIperf3 runs a stock iperf3 server for one test (-1) on a free
+// loopback port, and returns the port once it accepts. One server per
+// test: iperf3 3.12 reopens its listener after each test, and closes a
+// client that connects in that moment.
 func startIperf3(t *testing.T) int {
 	t.Helper()
 	bin := need(t, "iperf3")
@@ -30,21 +34,37 @@ func startIperf3(t *testing.T) int {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.Command(bin, "-s", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd := exec.Command(bin, "-s", "-1", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			time.Sleep(50 * time.Millisecond) // let iperf3 settle after the empty connection
+		// A connection that sends nothing would be iperf3 -1's one test:
+		// look for the listening socket instead.
+		if listening(port) {
 			return port
 		}
 	}
 	t.Fatal("iperf3 -s did not listen within 10 s")
 	return 0
+}
+
+// listening reports whether a TCP socket listens on the loopback port,
+// from /proc/net/tcp (state 0A), without connecting to it.
+func listening(port int) bool {
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return false
+	}
+	want := fmt.Sprintf("0100007F:%04X", port)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 3 && f[1] == want && f[3] == "0A" {
+			return true
+		}
+	}
+	return false
 }
 
 // startProber serves a Prober over HTTP on loopback.
@@ -91,12 +111,12 @@ func parse(t *testing.T, body string) map[string]*dto.MetricFamily {
 // bytes of each flow, which agree for TCP, and a rate that follows.
 func TestProbeServers(t *testing.T) {
 	gp := startWatched(t, engine.ServerConfig{}, ServerOptions{})
-	targets := map[string]int{"goperf": gp.port, "iperf3": startIperf3(t)}
+	targets := map[string]func() int{"goperf": func() int { return gp.port }, "iperf3": func() int { return startIperf3(t) }}
 	srv, reg := startProber(t, ProberOptions{})
-	for name, port := range targets {
+	for name, target := range targets {
 		for _, q := range []string{"duration=0.5", "duration=0.5&reverse=true", "duration=0.5&protocol=udp&bitrate=20M&length=1200"} {
 			t.Run(name+"/"+q, func(t *testing.T) {
-				status, body := probe(t, srv, "target=127.0.0.1:"+strconv.Itoa(port)+"&"+q, 10*time.Second)
+				status, body := probe(t, srv, "target=127.0.0.1:"+strconv.Itoa(target())+"&"+q, 10*time.Second)
 				if status != http.StatusOK {
 					t.Fatalf("status %d: %s", status, body)
 				}
