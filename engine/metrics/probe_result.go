@@ -20,10 +20,11 @@ type probeResult struct {
 // client's side: forward is client to target, reverse target to client;
 // side is the end that counted, sender or receiver.
 type probeDescs struct {
-	success, took, failure      *prometheus.Desc
-	rate, bytes, seconds        *prometheus.Desc
-	retransmits, lost, jitter   *prometheus.Desc
-	rtt, senderCPU, receiverCPU *prometheus.Desc
+	success, took, failure    *prometheus.Desc
+	rate, bytes, seconds      *prometheus.Desc
+	retransmits, lost, jitter *prometheus.Desc
+	datagrams                 *prometheus.Desc
+	rtt, localCPU, remoteCPU  *prometheus.Desc
 }
 
 func newProbeDescs() probeDescs {
@@ -35,11 +36,12 @@ func newProbeDescs() probeDescs {
 		bytes:       probeDesc("bytes", "Payload bytes of a flow as each end counted them.", "direction", "side"),
 		seconds:     probeDesc("seconds", "Time each end measured a flow over.", "direction", "side"),
 		retransmits: probeDesc("retransmits", "TCP retransmits the flow's sender counted.", "direction"),
+		datagrams:   probeDesc("datagrams", "UDP datagrams of a flow as each end counted them: sent, and arrived (each once).", "direction", "side"),
 		lost:        probeDesc("lost_datagrams", "UDP datagrams of the flow that never arrived.", "direction"),
 		jitter:      probeDesc("jitter_seconds", "UDP jitter the flow's receiver measured.", "direction"),
 		rtt:         probeDesc("rtt_seconds", "Mean smoothed TCP round-trip time the flow's sender saw (TCP_INFO), where this end sent.", "direction"),
-		senderCPU:   probeDesc("local_cpu_ratio", "The probing process's CPU use during the test, in CPUs (1 = one core)."),
-		receiverCPU: probeDesc("remote_cpu_ratio", "The target's CPU use during the test, in CPUs, as it reported."),
+		localCPU:    probeDesc("local_cpu_ratio", "The probing process's CPU use during the test, in CPUs (1 = one core)."),
+		remoteCPU:   probeDesc("remote_cpu_ratio", "The target's CPU use during the test, in CPUs, as it reported."),
 	}
 }
 
@@ -67,8 +69,8 @@ func (p *probeResult) Collect(ch chan<- prometheus.Metric) {
 			d.flow(ch, t)
 		}
 	}
-	ch <- gauge(d.senderCPU, p.sum.LocalCPU.Total/100)
-	ch <- gauge(d.receiverCPU, p.sum.RemoteCPU.Total/100)
+	ch <- gauge(d.localCPU, p.sum.LocalCPU.Total/100)
+	ch <- gauge(d.remoteCPU, p.sum.RemoteCPU.Total/100)
 }
 
 // flow sends one direction's series.
@@ -87,6 +89,9 @@ func (d *probeDescs) flow(ch chan<- prometheus.Metric, t *engine.Totals) {
 		ch <- gauge(d.rate, s.side.BitsPerSecond()/8, dir, s.name)
 		ch <- gauge(d.bytes, float64(s.side.Bytes), dir, s.name)
 		ch <- gauge(d.seconds, s.side.Seconds, dir, s.name)
+		if u := s.side.UDP; u != nil {
+			ch <- gauge(d.datagrams, float64(u.Packets), dir, s.name)
+		}
 	}
 	if t.Sender.Retransmits >= 0 && t.Sender.UDP == nil {
 		ch <- gauge(d.retransmits, float64(t.Sender.Retransmits), dir)

@@ -141,8 +141,11 @@ func TestProbeServers(t *testing.T) {
 					t.Errorf("receiver rate %v, bytes/seconds %v", rate, recv/secs)
 				}
 				if strings.Contains(q, "udp") {
-					if _, ok := value(fams, "goperf_probe_lost_datagrams", "direction", dir); !ok {
-						t.Errorf("UDP probe without lost_datagrams")
+					sentN, _ := value(fams, "goperf_probe_datagrams", "direction", dir, "side", "sender")
+					recvN, _ := value(fams, "goperf_probe_datagrams", "direction", dir, "side", "receiver")
+					lost, ok := value(fams, "goperf_probe_lost_datagrams", "direction", dir)
+					if !ok || sentN == 0 || (name == "goperf" && sentN != recvN+lost) {
+						t.Errorf("UDP: sent %v datagrams, %v arrived, %v lost (present %v): sent = arrived + lost against goperf", sentN, recvN, lost, ok)
 					}
 				}
 			})
