@@ -17,21 +17,6 @@ import (
 	"github.com/goperf/goperf/engine/enginetest"
 )
 
-// needProgram returns a program's path; without it the test skips,
-// except in CI, whose .ci/run installs it.
-func needProgram(t *testing.T, prog string) string {
-	t.Helper()
-	p, err := exec.LookPath(prog)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; .ci/run installs it", prog)
-	}
-	t.Skipf("%s is not installed", prog)
-	return ""
-}
-
 // waitStderr waits up to 10 s for p's standard error to contain s.
 func waitStderr(t *testing.T, p *proc, s string) {
 	t.Helper()
@@ -62,9 +47,9 @@ func httpGet(t *testing.T, u string) (int, string) {
 // the series with plausible values. promtool's lint passes on every
 // endpoint's output.
 func TestPrometheusScrapesAndProbes(t *testing.T) {
-	promBin := needProgram(t, "prometheus")
-	promtool := needProgram(t, "promtool")
-	iperf3Bin := needProgram(t, "iperf3")
+	promBin := enginetest.Need(t, "prometheus")
+	promtool := enginetest.Need(t, "promtool")
+	iperf3Bin := enginetest.Need(t, "iperf3")
 	port := func() int { return enginetest.FreePort(t) }
 	metricsPort, exporterPort, iperfPort, promPort := port(), port(), port(), port()
 
@@ -227,4 +212,3 @@ func TestMetricsFlagErrors(t *testing.T) {
 		oneErrorLine(t, p.Stderr.String())
 	}
 }
-

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -132,19 +131,4 @@ func hasLabels(m *dto.Metric, kv []string) bool {
 		}
 	}
 	return true
-}
-
-// need returns the path of a program the test needs; without it the
-// test is skipped, except in CI, whose .ci/run installs it.
-func need(t testing.TB, prog string) string {
-	t.Helper()
-	p, err := exec.LookPath(prog)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; .ci/run installs it", prog)
-	}
-	t.Skipf("%s is not installed", prog)
-	return ""
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/goperf/goperf/engine"
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // startIperf3 runs a stock iperf3 server for one test (-1) on a free
@@ -27,7 +28,7 @@ import (
 // client that connects in that moment.
 func startIperf3(t *testing.T) int {
 	t.Helper()
-	bin := need(t, "iperf3")
+	bin := enginetest.Need(t, "iperf3")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
