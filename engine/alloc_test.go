@@ -41,7 +41,7 @@ func sendingStream(t *testing.T, paced bool) *stream {
 	st.epoch = time.Now()
 	st.budget = newBudget(&Spec{Bytes: 1 << 40}, func() {})
 	if paced {
-		st.pacer = newPacer(100e9, len(st.buf), 0) // fast enough never to wait long
+		st.pacer = newPacer(100e9, len(st.buf), 0, 0) // fast enough never to wait long
 		st.timer = time.NewTimer(time.Hour)
 		st.timer.Stop()
 	}

@@ -21,7 +21,7 @@ func TestPacerRate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(tt.bitrate, tt.block, 0)
+			p := newPacer(tt.bitrate, tt.block, 0, 0)
 			var now time.Duration
 			sent := 0
 			for now < 10*time.Second {
@@ -45,7 +45,7 @@ func TestPacerRate(t *testing.T) {
 func TestPacerLateTimer(t *testing.T) {
 	for _, late := range []time.Duration{50 * time.Microsecond, time.Millisecond, 5 * time.Millisecond} {
 		const bitrate, block = 10e6, 1400
-		p := newPacer(bitrate, block, 0)
+		p := newPacer(bitrate, block, 0, 0)
 		var now time.Duration
 		sent := 0
 		for now < 10*time.Second {
@@ -63,7 +63,7 @@ func TestPacerLateTimer(t *testing.T) {
 }
 
 func TestPacerBurst(t *testing.T) {
-	p := newPacer(8e6, 1000, 0) // 1 MB/s: the bucket holds 1000 + 10 ms = 11000 bytes
+	p := newPacer(8e6, 1000, 0, 0) // 1 MB/s: the bucket holds 1000 + 10 ms = 11000 bytes
 	if d := p.wait(0, 1000); d != 0 {
 		t.Fatalf("a new pacer waits %v for one block", d)
 	}
@@ -85,7 +85,7 @@ func TestPacerBurst(t *testing.T) {
 	if n := p.perTick(5000); n != 1 {
 		t.Errorf("perTick(5000) = %d, want 1", n)
 	}
-	if newPacer(0, 1000, 0) != nil {
+	if newPacer(0, 1000, 0, 0) != nil {
 		t.Error("rate 0 must mean no pacer")
 	}
 }
@@ -97,7 +97,7 @@ func TestPacerBurst(t *testing.T) {
 // client always sends) means exact waits.
 func TestPacingTimer(t *testing.T) {
 	const tick = 10 * time.Millisecond
-	p := newPacer(8e6, 1000, tick)
+	p := newPacer(8e6, 1000, tick, 0)
 	p.sent(0, 1000)
 	if d := p.wait(0, 1000); d != tick {
 		t.Errorf("empty bucket: wait %v, want the tick %v", d, tick)
@@ -124,5 +124,47 @@ func TestPacingTimer(t *testing.T) {
 		if w := pacingTimerMicros(tt.asked); w != tt.wire || pacingTimerOf(wire.Int(w)) != tt.back {
 			t.Errorf("timer %v: parameter %d, read back %v; want %d, %v", tt.asked, w, pacingTimerOf(wire.Int(w)), tt.wire, tt.back)
 		}
+	}
+}
+
+// TestPacerCatchUp stalls a sender on a stepped clock, as a descheduled
+// thread or a full socket does: a TCP pacer makes up a stall of up to
+// pacerCatchUp, to the block, and no more than that; a UDP pacer makes up
+// only its 10 ms slack. A 128 KiB block at 1 Gbit/s is 1.05 ms.
+func TestPacerCatchUp(t *testing.T) {
+	const bitrate, block = 1e9, 128 << 10
+	const rate = bitrate / 8
+	for _, tt := range []struct {
+		name         string
+		catchUp      time.Duration
+		stall, short time.Duration // the stall, and the part of it not made up
+	}{
+		{"TCP 200 ms stall", pacerCatchUp, 200 * time.Millisecond, 0},
+		{"TCP 400 ms stall", pacerCatchUp, 400 * time.Millisecond, 400*time.Millisecond - pacerCatchUp},
+		{"UDP 200 ms stall", 0, 200 * time.Millisecond, 200*time.Millisecond - pacerSlack},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPacer(bitrate, block, 0, tt.catchUp)
+			var now time.Duration
+			sent := 0.0
+			stalled := false
+			for now < 3*time.Second {
+				if !stalled && now >= time.Second {
+					now += tt.stall // nothing sent, as a thread off the CPU
+					stalled = true
+					continue
+				}
+				if d := p.wait(now, block); d > 0 {
+					now += d
+					continue
+				}
+				p.sent(now, block)
+				sent += block
+			}
+			want := rate * (now - tt.short).Seconds()
+			if diff := sent - want; diff < -2*block || diff > 2*block {
+				t.Errorf("sent %.0f bytes by %v, want %.0f (the rate over the test less %v): %+.0f bytes", sent, now, want, tt.short, diff)
+			}
+		})
 	}
 }

@@ -126,7 +126,7 @@ func (r *run) begin(ends bool) {
 			s.udp.omitEnd = r.start.Add(r.spec.Omit)
 		}
 		if s.sender {
-			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.pacingTick(len(s.buf)))
+			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.pacingTick(len(s.buf)), r.spec.catchUp())
 		}
 		if s.file != nil && s.sender {
 			s.file.eof = exhausted // the end of the file ends a client's test

@@ -155,7 +155,7 @@ func TestUDPAllocs(t *testing.T) {
 		_ = b.SetReadDeadline(time.Now().Add(10 * time.Second)) // the poller's; a thread loop's socket has its backstop
 		snd := udpTestStream(t, a, true, cfg, tt.thread)
 		rcv := udpTestStream(t, b, false, cfg, tt.thread, tt.discard)
-		snd.pacer = newPacer(100e9, 1400, 0)
+		snd.pacer = newPacer(100e9, 1400, 0, 0)
 		snd.timer = time.NewTimer(time.Hour)
 		snd.timer.Stop()
 		if n := testing.AllocsPerRun(200, func() {
