@@ -28,7 +28,7 @@ func (o *outcome) results(peer *wire.Results) *wire.Results {
 		CongestionUsed:       o.congestion,
 		Streams:              make([]wire.StreamResults, len(o.streams)),
 	}
-	if o.spec.Proto == UDP {
+	if o.spec.Proto == UDP || o.spec.Omit > 0 {
 		r.Goperf = &wire.ResultsExt{V: wire.ExtVersion}
 	}
 	peerStreams := byID(peer)
@@ -46,9 +46,12 @@ func (o *outcome) results(peer *wire.Results) *wire.Results {
 			Retransmits: wire.Int(lr.retrans),
 			EndTime:     lr.seconds,
 		}
-		if s.udp != nil {
+		switch {
+		case s.udp != nil:
 			ext := udpResults(s, lr, &r.Streams[i], peerStreams[s.id])
 			r.Goperf.Streams = append(r.Goperf.Streams, ext)
+		case o.spec.Omit > 0:
+			r.Goperf.Streams = append(r.Goperf.Streams, wire.StreamExt{ID: s.id, OmittedBytes: lr.omittedBytes})
 		}
 	}
 	return r
@@ -179,8 +182,31 @@ func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetr
 		if !s.sender {
 			ss.Receiver.Bytes = s.udp.acct.bytes
 		}
+		if remote != nil && (remote.ext != nil || !s.sender) {
+			// The sender's datagrams are counted from the receiver's omit
+			// boundary (udpSides); its bytes follow them.
+			ss.Sender.Bytes = ss.Sender.UDP.Packets * uint64(s.udp.length)
+		}
+	}
+	if s.udp == nil && o.spec.Omit > 0 && remote != nil && remote.ext != nil {
+		ss.Sender.Bytes = tcpSentAfterOmit(s.sender, lr, remote)
 	}
 	return ss
+}
+
+// tcpSentAfterOmit counts a TCP sender's bytes from the receiver's omit
+// boundary, when the peer is goperf: the sender's total less what the
+// receiver took in during the omit period. Each end cuts the omit period
+// by its own clock, so the data in flight at the cut would otherwise
+// count for one end only; from one boundary, sent equals received
+// exactly (a goperf receiver reads to the end of each stream).
+func tcpSentAfterOmit(localSends bool, lr localResult, remote *peerStream) uint64 {
+	if localSends {
+		total := lr.bytes + lr.omittedBytes
+		return total - min(remote.ext.OmittedBytes, total)
+	}
+	total := uint64(max(remote.res.Bytes, 0)) + remote.ext.OmittedBytes
+	return total - min(lr.omittedBytes, total)
 }
 
 // udpSides accounts for a UDP stream from both ends' figures. When the

@@ -50,9 +50,11 @@ type localResult struct {
 	blocks  uint64
 	packets uint64 // UDP sender: datagrams sent after the omit period
 	omitted uint64 // UDP sender: datagrams sent during it
-	seconds float64
-	retrans int64 // -1 when unknown
-	tcp     *TCPStats
+	// omittedBytes is what the stream moved during the omit period.
+	omittedBytes uint64
+	seconds      float64
+	retrans      int64 // -1 when unknown
+	tcp          *TCPStats
 }
 
 // newSampler prepares a sampler for r; start runs it.
@@ -262,12 +264,13 @@ func (sm *sampler) finish(end time.Time, snap []counters) []localResult {
 	for i, s := range sm.r.streams {
 		t := &sm.tracks[i]
 		res[i] = localResult{
-			bytes:   snap[i].bytes - t.base.bytes,
-			blocks:  snap[i].blocks - t.base.blocks,
-			packets: snap[i].packets - t.base.packets,
-			omitted: t.base.packets,
-			seconds: end.Sub(sm.origin).Seconds(),
-			retrans: -1,
+			bytes:        snap[i].bytes - t.base.bytes,
+			blocks:       snap[i].blocks - t.base.blocks,
+			packets:      snap[i].packets - t.base.packets,
+			omitted:      t.base.packets,
+			omittedBytes: t.base.bytes,
+			seconds:      end.Sub(sm.origin).Seconds(),
+			retrans:      -1,
 		}
 		if !t.tcp {
 			continue

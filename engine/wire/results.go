@@ -30,15 +30,19 @@ type ResultsExt struct {
 // StreamExt is one stream's goperf figures. UDP senders fill Sent; UDP
 // receivers the rest of the counts.
 type StreamExt struct {
-	ID          int    `json:"id"`
-	Sent        uint64 `json:"sent,omitempty"`     // datagrams sent in all, the omit period included
-	Boundary    uint64 `json:"boundary,omitempty"` // receiver: sequence numbers up to here were omitted
-	Received    uint64 `json:"received,omitempty"` // distinct datagrams received after the boundary
-	Highest     uint64 `json:"highest,omitempty"`  // highest sequence number received
-	OutOfOrder  uint64 `json:"out_of_order,omitempty"`
-	Duplicates  uint64 `json:"duplicates,omitempty"`
-	Late        uint64 `json:"late,omitempty"`         // too old to tell from a duplicate; counted lost
-	SocketDrops *int64 `json:"socket_drops,omitempty"` // SO_RXQ_OVFL during the test, when the kernel reports it
+	ID   int    `json:"id"`
+	Sent uint64 `json:"sent,omitempty"` // datagrams sent in all, the omit period included
+	// OmittedBytes is what a TCP stream moved during the omit period (-O),
+	// by this end's clock; Bytes in the iperf3 keys is what it moved
+	// after. The peer counts the sender from the receiver's boundary.
+	OmittedBytes uint64 `json:"omitted_bytes,omitempty"`
+	Boundary     uint64 `json:"boundary,omitempty"` // receiver: sequence numbers up to here were omitted
+	Received     uint64 `json:"received,omitempty"` // distinct datagrams received after the boundary
+	Highest      uint64 `json:"highest,omitempty"`  // highest sequence number received
+	OutOfOrder   uint64 `json:"out_of_order,omitempty"`
+	Duplicates   uint64 `json:"duplicates,omitempty"`
+	Late         uint64 `json:"late,omitempty"`         // too old to tell from a duplicate; counted lost
+	SocketDrops  *int64 `json:"socket_drops,omitempty"` // SO_RXQ_OVFL during the test, when the kernel reports it
 	// DropsEstimated says SocketDrops was scaled from coalesced (GRO) buffers.
 	DropsEstimated bool   `json:"socket_drops_estimated,omitempty"`
 	Syscalls       uint64 `json:"syscalls,omitempty"`
