@@ -222,6 +222,9 @@ func (r *run) stopSenders() {
 func (r *run) close() {
 	r.stopping.Store(true)
 	for _, s := range r.streams {
+		if s.udp != nil {
+			s.udp.holdDrops()
+		}
 		s.halt.Store(true)
 		s.wakeThread(true, true)
 		_ = s.conn.Close() // the loop sees net.ErrClosed; nothing to report
