@@ -2,7 +2,6 @@ package bench
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/goperf/goperf/engine/enginetest"
@@ -27,13 +26,7 @@ func contenders(b *testing.B) (goperf, iperf3 Tool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	path, err := exec.LookPath("iperf3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			b.Fatal("iperf3 is not installed; .ci/run should have installed it")
-		}
-		b.Skip("iperf3 not installed")
-	}
+	path := enginetest.Need(b, "iperf3")
 	return Tool{Name: "goperf", Path: bin, BufferFlag: "-b", RateFlag: "--bitrate"},
 		Tool{Name: "iperf3", Path: path, BufferFlag: "-l", RateFlag: "-b"}
 }

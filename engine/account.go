@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"io"
+	"maps"
 	"net/netip"
 	"time"
 
@@ -97,8 +98,8 @@ func (s *Server) Stats() ServerStats {
 	defer s.mu.Unlock()
 	a := &s.account
 	st := ServerStats{Started: a.started, Completed: a.completed,
-		Failed: cloneCounts(a.failed), Refused: cloneCounts(a.refused), Dropped: cloneCounts(a.dropped),
-		Received: cloneCounts(a.received), Sent: cloneCounts(a.sent),
+		Failed: maps.Clone(a.failed), Refused: maps.Clone(a.refused), Dropped: maps.Clone(a.dropped),
+		Received: maps.Clone(a.received), Sent: maps.Clone(a.sent),
 		ActiveTests: s.active, MemoryReserved: s.reserved, MemoryBudget: s.budget}
 	for _, ss := range s.sessions {
 		r := ss.running.Load()
@@ -122,23 +123,9 @@ func addStreamBytes(r *run, received, sent map[Proto]uint64) {
 	}
 }
 
-func cloneCounts[K comparable](m map[K]uint64) map[K]uint64 {
-	c := make(map[K]uint64, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
 // drop counts a connection dropped before it named a test. The caller
-// holds s.mu when locked is true.
-func (s *Server) drop(why Reason, locked bool) {
-	if !locked {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-	}
-	s.account.dropped[why]++
-}
+// holds s.mu.
+func (s *Server) drop(why Reason) { s.account.dropped[why]++ }
 
 // started counts a test admitted past its parameters.
 func (s *Server) started() {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -18,14 +17,7 @@ import (
 // is missing, except in CI, where .ci/run installs it.
 func iperf3(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("iperf3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("iperf3 is not installed; .ci/run should have installed it")
-		}
-		t.Skip("iperf3 not installed")
-	}
-	return p
+	return enginetest.Need(t, "iperf3")
 }
 
 // freePort returns a loopback TCP port that nothing listens on.

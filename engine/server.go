@@ -165,11 +165,11 @@ func (s *Server) hold(conn net.Conn) (netip.Addr, bool) {
 	defer s.mu.Unlock()
 	switch {
 	case s.nameless >= s.caps.total:
-		s.drop(ReasonUnnamedCap, true)
+		s.drop(ReasonUnnamedCap)
 		s.out.Log.Verbose("closed a connection from %v: %d connections have not sent a cookie", host, s.nameless)
 		return host, false
 	case s.unnamed[host] >= s.caps.perHost:
-		s.drop(ReasonUnnamedCap, true)
+		s.drop(ReasonUnnamedCap)
 		s.out.Log.Verbose("closed a connection from %v: %d connections from it have not sent a cookie", host, s.caps.perHost)
 		return host, false
 	}
@@ -200,7 +200,9 @@ func (s *Server) handle(ctx context.Context, conn net.Conn, host netip.Addr, seq
 	cookie, err := wire.ReadCookie(conn)
 	s.named(host)
 	if err != nil {
-		s.drop(ReasonNoCookie, false)
+		s.mu.Lock()
+		s.drop(ReasonNoCookie)
+		s.mu.Unlock()
 		s.out.Log.Verbose("connection from %v sent no cookie: %v", conn.RemoteAddr(), err)
 		_ = conn.Close()
 		return
@@ -240,7 +242,7 @@ func (s *Server) attach(cookie wire.Cookie, conn net.Conn, seq uint64) bool {
 	ss := s.sessions[cookie]
 	ok := ss != nil && ss.offer(conn, seq)
 	if ss != nil && !ok {
-		s.drop(ReasonStrayStream, true)
+		s.drop(ReasonStrayStream)
 	}
 	s.mu.Unlock()
 	if ss != nil && !ok {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // lossyPath makes two namespaces joined by a veth, 192.0.2.1 in the first
@@ -36,12 +38,7 @@ func lossyPath(t *testing.T, mod int) (a, b []string) {
 // exec prefixes of both.
 func vethPair(t *testing.T, what string) (a, b []string) {
 	t.Helper()
-	if _, err := exec.LookPath("nft"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("nft is not installed; .ci/run should have installed nftables")
-		}
-		t.Skip("nft not installed")
-	}
+	enginetest.Need(t, "nft")
 	na, nb := namedNetns(t, "goperf-"+what+"-a"), namedNetns(t, "goperf-"+what+"-b")
 	va, vb := fmt.Sprintf("gp%sa%d", what[:1], os.Getpid()%100000), fmt.Sprintf("gp%sb%d", what[:1], os.Getpid()%100000)
 	steps := [][]string{

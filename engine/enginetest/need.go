@@ -7,7 +7,7 @@ import (
 )
 
 // Need returns the path of a program a test needs. Without it the test
-// is skipped, except in CI (CI set), whose .ci/run installs it: there a
+// is skipped, except in CI (CI=true), whose .ci/run installs it: there a
 // missing program fails the test rather than hide it.
 func Need(tb testing.TB, prog string) string {
 	tb.Helper()
@@ -15,7 +15,7 @@ func Need(tb testing.TB, prog string) string {
 	if err == nil {
 		return p
 	}
-	if os.Getenv("CI") != "" {
+	if os.Getenv("CI") == "true" {
 		tb.Fatalf("%s is not installed; .ci/run installs it", prog)
 	}
 	tb.Skipf("%s is not installed", prog)

@@ -25,7 +25,7 @@ import (
 type Prober struct {
 	o     ProberOptions
 	slots chan struct{} // one per probe that may run at once
-	reg   *prometheus.Registry
+	d     probeDescs    // the families of every probe's answer
 	runs  *prometheus.CounterVec
 	busy  prometheus.Gauge
 }
@@ -59,7 +59,7 @@ func NewProber(o ProberOptions, reg prometheus.Registerer) *Prober {
 	if o.MaxDuration <= 0 {
 		o.MaxDuration = DefaultProbeMaxDuration
 	}
-	p := &Prober{o: o, slots: make(chan struct{}, o.Concurrency),
+	p := &Prober{o: o, slots: make(chan struct{}, o.Concurrency), d: newProbeDescs(),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "goperf_probes_total",
 			Help: "Probe requests, by result: success, failure (the test failed), rejected (bad parameters or no free slot)."}, []string{"result"}),
 		busy: prometheus.NewGauge(prometheus.GaugeOpts{Name: "goperf_probes_in_flight", Help: "Probes running now."}),
@@ -112,7 +112,7 @@ func (p *Prober) run(ctx context.Context, cfg engine.ClientConfig) *probeResult 
 	if ctx.Err() != nil && err != nil {
 		err = fmt.Errorf("the probe ran out of time (the scrape's timeout): %w", err)
 	}
-	return &probeResult{sum: sum, err: err, took: time.Since(start), d: newProbeDescs()}
+	return &probeResult{sum: sum, err: err, took: time.Since(start), d: &p.d}
 }
 
 // reject answers a probe that does not run with one line.

@@ -60,7 +60,7 @@ func probeTarget(q url.Values, cfg *engine.ClientConfig) error {
 		return fmt.Errorf("target %q has a port and so does port=%s: give one", cfg.Host, q.Get("port"))
 	}
 	cfg.Host = host
-	return intParam(url.Values{"port": {port}}, "port", 1, 65535, &cfg.Port)
+	return intValue("port", port, 1, 65535, &cfg.Port)
 }
 
 func probePort(q url.Values, cfg *engine.ClientConfig) error {
@@ -145,10 +145,14 @@ func probeTimes(q url.Values, cfg *engine.ClientConfig) error {
 
 // intParam reads key into to when the query has it, within lo..hi.
 func intParam(q url.Values, key string, lo, hi int, to *int) error {
-	v := q.Get(key)
-	if v == "" {
-		return nil
+	if v := q.Get(key); v != "" {
+		return intValue(key, v, lo, hi, to)
 	}
+	return nil
+}
+
+// intValue reads v, the value of key, into to, within lo..hi.
+func intValue(key, v string, lo, hi int, to *int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
 		return fmt.Errorf("invalid %s %q: want %d to %d", key, v, lo, hi)

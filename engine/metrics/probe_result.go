@@ -13,7 +13,7 @@ type probeResult struct {
 	sum  *engine.Summary // nil when the test never ran
 	err  error
 	took time.Duration
-	d    probeDescs
+	d    *probeDescs // the prober's, made once
 }
 
 // probeDescs are the probe's families. Flows are named from the probing
@@ -55,7 +55,7 @@ func (p *probeResult) Describe(ch chan<- *prometheus.Desc) { prometheus.Describe
 
 // Collect implements prometheus.Collector.
 func (p *probeResult) Collect(ch chan<- prometheus.Metric) {
-	d := &p.d
+	d := p.d
 	ch <- gauge(d.success, boolValue(p.err == nil && p.sum != nil))
 	ch <- gauge(d.took, p.took.Seconds())
 	if p.err != nil {

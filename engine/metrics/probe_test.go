@@ -3,7 +3,6 @@ package metrics
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,12 +28,7 @@ import (
 func startIperf3(t *testing.T) int {
 	t.Helper()
 	bin := enginetest.Need(t, "iperf3")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := enginetest.FreePort(t)
 	cmd := exec.Command(bin, "-s", "-1", "-B", "127.0.0.1", "-p", strconv.Itoa(port))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -182,7 +176,7 @@ func TestProbeRefusals(t *testing.T) {
 	if status, body := probe(t, srv, "target=127.0.0.1&duration=5", 3*time.Second); status != http.StatusBadRequest || !strings.Contains(body, "scrape_timeout") {
 		t.Errorf("a 5 s test in a 3 s scrape: %d %q, want 400 naming scrape_timeout", status, body)
 	}
-	status, body := probe(t, srv, "target=127.0.0.1:"+strconv.Itoa(closedPort(t))+"&duration=1", 5*time.Second)
+	status, body := probe(t, srv, "target=127.0.0.1:"+strconv.Itoa(enginetest.FreePort(t))+"&duration=1", 5*time.Second)
 	fams := parse(t, body)
 	if v, ok := value(fams, "goperf_probe_success"); status != http.StatusOK || !ok || v != 0 {
 		t.Errorf("no server at the target: %d, success %v (present %v)", status, v, ok)
@@ -197,16 +191,6 @@ func TestProbeRefusals(t *testing.T) {
 	if v, _ := value(fr, "goperf_probes_total", "result", "failure"); v != 1 {
 		t.Errorf("probes_total{failure} = %v, want 1", v)
 	}
-}
-
-// closedPort is a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // With one slot, a probe that arrives while another runs waits for it;

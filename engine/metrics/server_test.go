@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func TestServerAccountsBytes(t *testing.T) {
 	}
 	fams := families(t, w.reg)
 	for _, key := range []string{"received_bytes_total/tcp", "sent_bytes_total/tcp", "received_bytes_total/udp", "sent_bytes_total/udp"} {
-		name, proto, _ := cut(key)
+		name, proto, _ := strings.Cut(key, "/")
 		got, _ := value(fams, "goperf_server_"+name, "protocol", proto)
 		if got != want[key] || got == 0 {
 			t.Errorf("%s{protocol=%q} = %v, the tests' results add up to %v", name, proto, got, want[key])
@@ -73,15 +74,6 @@ func TestServerAccountsBytes(t *testing.T) {
 			t.Errorf("%s = %v, want %v", name, got, n)
 		}
 	}
-}
-
-func cut(key string) (string, string, bool) {
-	for i := range key {
-		if key[i] == '/' {
-			return key[:i], key[i+1:], true
-		}
-	}
-	return key, "", false
 }
 
 // While a test runs, the gauges show it and its streams, and the byte
@@ -257,7 +249,7 @@ func TestServerSeriesBounded(t *testing.T) {
 	series := func() int {
 		n := 0
 		for name, f := range families(t, w.reg) {
-			if len(name) > len("goperf_server_test_") && name[:len("goperf_server_test_")] == "goperf_server_test_" {
+			if strings.HasPrefix(name, "goperf_server_test_") {
 				n += len(f.GetMetric())
 			}
 		}
