@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/goperf/goperf/engine/enginetest"
 	"github.com/goperf/goperf/engine/wire"
 )
 
@@ -79,11 +82,11 @@ func TestPacerBurst(t *testing.T) {
 	if d := p.wait(time.Hour, 1000); d != time.Millisecond {
 		t.Errorf("after the burst: wait %v, want 1ms", d)
 	}
-	if n := p.perTick(100); n != 10 {
-		t.Errorf("perTick(100) = %d, want 10", n)
+	if n := p.perWake(100, pacerTick); n != 10 {
+		t.Errorf("perWake(100, 1ms) = %d, want 10", n)
 	}
-	if n := p.perTick(5000); n != 1 {
-		t.Errorf("perTick(5000) = %d, want 1", n)
+	if n := p.perWake(5000, pacerTick); n != 1 {
+		t.Errorf("perWake(5000, 1ms) = %d, want 1", n)
 	}
 	if newPacer(0, 1000, 0, 0) != nil {
 		t.Error("rate 0 must mean no pacer")
@@ -142,6 +145,7 @@ func TestPacerCatchUp(t *testing.T) {
 		{"TCP 200 ms stall", pacerCatchUp, 200 * time.Millisecond, 0},
 		{"TCP 400 ms stall", pacerCatchUp, 400 * time.Millisecond, 400*time.Millisecond - pacerCatchUp},
 		{"UDP 200 ms stall", 0, 200 * time.Millisecond, 200*time.Millisecond - pacerSlack},
+		{"UDP fine timer 200 ms stall", udpBurst, 200 * time.Millisecond, 200*time.Millisecond - udpBurst},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newPacer(bitrate, block, 0, tt.catchUp)
@@ -165,6 +169,57 @@ func TestPacerCatchUp(t *testing.T) {
 			if diff := sent - want; diff < -2*block || diff > 2*block {
 				t.Errorf("sent %.0f bytes by %v, want %.0f (the rate over the test less %v): %+.0f bytes", sent, now, want, tt.short, diff)
 			}
+			if blockTime := time.Duration(block / rate * float64(time.Second)); p.late < tt.short-blockTime || p.late > tt.short+blockTime {
+				t.Errorf("late %v, want the stall's part not made up, %v, to a block (%v)", p.late, tt.short, blockTime)
+			}
 		})
+	}
+}
+
+// TestPacerUDPFineBurst runs a UDP sender's steps (udpSendStep with a fine
+// timer) on a stepped clock whose wake-ups are late by up to 400 µs, and
+// now and then by up to four times udpBurst, as a descheduled thread's:
+// what it sends conforms to a token bucket of the rate and one datagram
+// plus udpBurst, the stated bound, and only the long stalls cost rate,
+// each its lateness past the bucket.
+func TestPacerUDPFineBurst(t *testing.T) {
+	const length = 1448
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, bitrate := range []float64{10e6, 100e6, 1e9, 10e9} {
+		rate := bitrate / 8
+		p := newPacer(uint64(bitrate), length, 0, udpBurst)
+		want := p.perWake(length, udpWake)
+		var now, stalls time.Duration
+		var sent []enginetest.Arrival
+		total := 0
+		for now < 2*time.Second {
+			if d := p.wait(now, want*length); d > 0 {
+				now += d + time.Duration(rng.Int64N(int64(400*time.Microsecond)))
+				if rng.IntN(500) == 0 {
+					stall := time.Duration(1+rng.IntN(4)) * udpBurst
+					now += stall
+					stalls += stall
+				}
+				continue
+			}
+			n := min(64, max(want, int(p.available(now)/length)))
+			p.sent(now, n*length)
+			sent = append(sent, enginetest.Arrival{At: now, Bytes: n * length})
+			total += n * length
+		}
+		bound := length + rate*udpBurst.Seconds()
+		if got := enginetest.Burst(sent, rate); got > bound {
+			t.Errorf("%.0e bit/s: burst %.0f bytes, above the bound %.0f", bitrate, got, bound)
+		}
+		// What was not sent is what the bucket could not keep and what
+		// it holds at the end, beyond the datagram it began with; and
+		// what it could not keep is less than the stalls.
+		short := rate*now.Seconds() - float64(total) - (p.available(now) - length)
+		if lost := rate * p.late.Seconds(); math.Abs(short-lost) > float64(want*length) {
+			t.Errorf("%.0e bit/s: %.0f bytes short of the rate, but the pacer counts %.0f late", bitrate, short, lost)
+		}
+		if p.late > stalls {
+			t.Errorf("%.0e bit/s: %v late, more than the %v of stalls", bitrate, p.late, stalls)
+		}
 	}
 }

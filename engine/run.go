@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goperf/goperf/sockopt"
 )
 
 // endReason says why a test's data phase ended.
@@ -126,7 +128,8 @@ func (r *run) begin(ends bool) {
 			s.udp.omitEnd = r.start.Add(r.spec.Omit)
 		}
 		if s.sender {
-			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.pacingTick(len(s.buf)), r.spec.catchUp())
+			s.fineTimer = s.udp != nil && s.path == pathThread
+			s.pacer = newPacer(r.spec.Bitrate, len(s.buf), r.spec.pacingTick(len(s.buf)), r.spec.pacerDepth(s.fineTimer))
 		}
 		if s.file != nil && s.sender {
 			s.file.eof = exhausted // the end of the file ends a client's test
@@ -144,6 +147,13 @@ func (r *run) loop(s *stream) {
 		// Ending locked makes the runtime end the thread, which it
 		// would otherwise keep idle for good: see thread.go.
 		defer runtime.LockOSThread()
+	}
+	if s.fineTimer && s.pacer != nil {
+		// A paced UDP sender keeps its thread and the thread a fine
+		// timer slack (pacer.go, udpWake); the thread ends with the
+		// stream, so the slack needs no restoring.
+		runtime.LockOSThread()
+		_, _ = sockopt.SetTimerSlack(1) // without it, sleeps are up to 50 µs later, which the bucket absorbs
 	}
 	err := s.pin()
 	defer s.unpin()

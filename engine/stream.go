@@ -18,12 +18,14 @@ type stream struct {
 	conn   net.Conn // *net.TCPConn for TCP
 	sender bool     // the local side sends on this stream
 
-	buf    []byte // allocated once, before the loop
-	pacer  *pacer
-	budget *budget
-	epoch  time.Time     // origin of the pacer's clock
-	timer  *time.Timer   // pacing waits; made once when the stream is paced
-	wake   chan struct{} // closed to end a pacing wait
+	buf   []byte // allocated once, before the loop
+	pacer *pacer
+	// fineTimer: the pacer sleeps the thread (paceFine), not a Go timer
+	fineTimer bool
+	budget    *budget
+	epoch     time.Time     // origin of the pacer's clock
+	timer     *time.Timer   // pacing waits; made once when the stream is paced
+	wake      chan struct{} // closed to end a pacing wait
 
 	// How the loop calls the kernel, settled by run.prepare; see ioPath.
 	// Raw I/O runs in rc's callbacks, bound once so that a call allocates

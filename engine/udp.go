@@ -144,7 +144,11 @@ func (s *stream) udpSendStep() (spent bool, err error) {
 	u := s.udp
 	n := u.capacity()
 	if s.pacer != nil {
-		want := min(n, s.pacer.perTick(u.length))
+		wake := pacerTick
+		if s.fineTimer {
+			wake = udpWake
+		}
+		want := min(n, s.pacer.perWake(u.length, wake))
 		if err := s.pace(want * u.length); err != nil {
 			return false, err
 		}
