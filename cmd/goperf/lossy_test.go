@@ -197,13 +197,19 @@ func TestUDPSocketDropsExact(t *testing.T) {
 	a, b := vethPair(t, "drop")
 	srv := start(t, b, "-s", "-a", "192.0.2.2")
 	srv.WaitOutput(t, "Listening on 192.0.2.2:5201 using TCP")
-	for run := 1; run <= 5; run++ {
-		before := rcvbufErrors(t, b)
-		cli := start(t, a, "-c", "192.0.2.2", "-u", "--bitrate", "0", "-w", "64K", "-l", "1400", "-t", "1", "--no-gro", "-J")
+	for run := 1; run <= 8; run++ {
+		// Odd runs forward (the server receives, in b), even ones -R
+		// (the client receives, in a).
+		rx, args := b, []string{"-c", "192.0.2.2", "-u", "--bitrate", "0", "-w", "64K", "-l", "1400", "-t", "1", "--no-gro", "-J"}
+		if run%2 == 0 {
+			rx, args = a, append(args, "-R")
+		}
+		before := rcvbufErrors(t, rx)
+		cli := start(t, a, args...)
 		if code := cli.Wait(t, 30*time.Second); code != 0 {
 			t.Fatalf("run %d: client exit %d: %s", run, code, cli.Stderr.String())
 		}
-		kernel := rcvbufErrors(t, b) - before
+		kernel := rcvbufErrors(t, rx) - before
 		var doc struct {
 			End struct {
 				Goperf struct{ Streams []udpAccount }
