@@ -326,13 +326,12 @@ func (u *udpStream) publish() {
 
 // socketDrops returns the datagrams the receiving socket dropped, if the
 // kernel tells. The socket is the test's from its making, so all of its
-// count is the test's: a receiver's run begins after its sender's may have
-// (a -R client's does), and a count from then missed the first overflows,
+// count is the test's: a receiver's run may begin after its sender's (a
+// -R client's does), and a count from then missed the first overflows,
 // booked as path loss (in 8 of 12 -R runs at -w 64K, 80 to 4,358
-// datagrams). The kernel counts buffers: with GRO
-// one may hold many datagrams, so the count is scaled by the datagrams per
-// buffer that arrived, and is an estimate. The stream's goroutine must be
-// done.
+// datagrams). The kernel counts buffers: with GRO one may hold many
+// datagrams, so the count is scaled by the datagrams per buffer that
+// arrived, and is an estimate. The stream's goroutine must be done.
 func (u *udpStream) socketDrops() (drops int64, estimated, ok bool) {
 	d, ok := u.dropsEnd, u.dropsEndOK
 	if !u.dropsHeld {

@@ -183,7 +183,7 @@ func deref(p *int64) any {
 	return *p
 }
 
-// TestUDPSocketDropsExact overflows a server's receive buffer (-w 64K at
+// TestUDPSocketDropsExact overflows a receiver's buffer (-w 64K at
 // an unlimited rate across a veth pair, which loses nothing itself) and
 // checks the split against the receiving namespace's own count: with
 // --no-gro, which the client's flag now asks of the server, goperf says
@@ -191,8 +191,9 @@ func deref(p *int64) any {
 // UdpRcvbufErrors over the test, to the datagram. The server used to read
 // its counter after closing the socket, from the last datagram's
 // SO_RXQ_OVFL, and booked the drops after it (1 to 8,682 in 11 of 20
-// runs) as path loss. Five runs: each of the old misses had odds near
-// one half.
+// runs) as path loss; a -R client counted from its run's start, after
+// the server's first datagrams had overflowed it (8 of 12 runs). Four
+// runs each way: each of the old misses had odds near one half.
 func TestUDPSocketDropsExact(t *testing.T) {
 	a, b := vethPair(t, "drop")
 	srv := start(t, b, "-s", "-a", "192.0.2.2")
