@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/goperf/goperf/engine/wire"
 )
@@ -28,9 +29,7 @@ func (o *outcome) results(peer *wire.Results) *wire.Results {
 		CongestionUsed:       o.congestion,
 		Streams:              make([]wire.StreamResults, len(o.streams)),
 	}
-	if o.spec.Proto == UDP || o.spec.Omit > 0 {
-		r.Goperf = &wire.ResultsExt{V: wire.ExtVersion}
-	}
+	r.Goperf = &wire.ResultsExt{V: wire.ExtVersion, CPUWaited: o.cpu.Waited}
 	peerStreams := byID(peer)
 	for i, s := range o.streams {
 		lr := o.local[i]
@@ -49,9 +48,16 @@ func (o *outcome) results(peer *wire.Results) *wire.Results {
 		switch {
 		case s.udp != nil:
 			ext := udpResults(s, lr, &r.Streams[i], peerStreams[s.id])
+			ext.PacerLateUs, ext.SendBlockedUs = uint64(s.pacerLate().Microseconds()), uint64(s.sendBlocked().Microseconds())
 			r.Goperf.Streams = append(r.Goperf.Streams, ext)
-		case o.spec.Omit > 0:
-			r.Goperf.Streams = append(r.Goperf.Streams, wire.StreamExt{ID: s.id, OmittedBytes: lr.omittedBytes})
+		case o.spec.Omit > 0 || lr.limits != nil || s.pacerLate() > 0:
+			ext := wire.StreamExt{ID: s.id, OmittedBytes: lr.omittedBytes, PacerLateUs: uint64(s.pacerLate().Microseconds())}
+			if l := lr.limits; l != nil {
+				us := func(d time.Duration) uint64 { return uint64(d.Microseconds()) }
+				ext.BusyUs, ext.RwndLimitedUs, ext.SndbufLimitedUs = us(l.Busy), us(l.RwndLimited), us(l.SndbufLimited)
+				ext.MinRTTUs, ext.MeanRTTUs = us(l.MinRTT), us(l.MeanRTT)
+			}
+			r.Goperf.Streams = append(r.Goperf.Streams, ext)
 		}
 	}
 	return r
@@ -133,10 +139,14 @@ func (o *outcome) summarize(remote *wire.Results, client bool) (*Summary, error)
 		RemoteCPU: CPUUtil{Total: remote.CPUUtilTotal, User: remote.CPUUtilUser, System: remote.CPUUtilSystem},
 		Streams:   make([]StreamSummary, len(o.streams)),
 	}
+	if remote.Goperf != nil {
+		sum.RemoteCPU.Waited = remote.Goperf.CPUWaited
+	}
 	for i, s := range o.streams {
 		sum.Streams[i] = o.streamSummary(i, s, peer[s.id], remote.SenderHasRetransmits == wire.RetransmitsKnown)
 	}
 	sum.Forward, sum.Reverse = o.totals(sum.Streams, client)
+	sum.Verdicts = sum.verdicts(o.spec)
 	sum.SenderCongestion, sum.ReceiverCongestion = o.congestion, remote.CongestionUsed
 	if !sum.Forward.Local {
 		sum.SenderCongestion, sum.ReceiverCongestion = remote.CongestionUsed, o.congestion
@@ -156,7 +166,7 @@ func (o *outcome) hasStream(id int) bool {
 // streamSummary puts the local and remote views of stream i side by side.
 func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetrans bool) StreamSummary {
 	lr := o.local[i]
-	local := Side{Seconds: lr.seconds, Bytes: lr.bytes, Retransmits: lr.retrans, TCP: lr.tcp}
+	local := Side{Seconds: lr.seconds, Bytes: lr.bytes, Retransmits: lr.retrans, TCP: lr.tcp, Limits: lr.limits, PacerLate: s.pacerLate(), SendBlocked: s.sendBlocked()}
 	peer := Side{Retransmits: -1}
 	if remote == nil {
 		peer.Unreported, peer.Seconds = true, local.Seconds
@@ -165,6 +175,11 @@ func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetr
 		peer.Bytes = uint64(max(remote.res.Bytes, 0))
 		if remoteRetrans && remote.res.Retransmits >= 0 {
 			peer.Retransmits = int64(remote.res.Retransmits)
+		}
+		if e := remote.ext; e != nil {
+			peer.Limits = newSenderLimits(e.BusyUs, e.RwndLimitedUs, e.SndbufLimitedUs, e.MinRTTUs, e.MeanRTTUs)
+			peer.PacerLate = time.Duration(e.PacerLateUs) * time.Microsecond
+			peer.SendBlocked = time.Duration(e.SendBlockedUs) * time.Microsecond
 		}
 	}
 	ss := StreamSummary{ID: s.id, Socket: s.fd, Local: s.sender, Path: s.pathOf()}

@@ -126,6 +126,24 @@ func (p *pacer) refill(now time.Duration) {
 	p.tokens, p.last = earned, now
 }
 
+// pacerLate is the time a paced sender forfeited to late wake-ups; 0 for
+// a stream that is not paced. Read it once the sender is done.
+func (s *stream) pacerLate() time.Duration {
+	if !s.sender || s.pacer == nil {
+		return 0
+	}
+	return s.pacer.late
+}
+
+// sendBlocked is the time a paced UDP sender's sends waited on a full
+// socket buffer; 0 otherwise. Read it once the sender is done.
+func (s *stream) sendBlocked() time.Duration {
+	if !s.sender || s.udp == nil {
+		return 0
+	}
+	return s.udp.blocked
+}
+
 // pace waits until the pacer lets n bytes go, or the stream is stopped.
 func (s *stream) pace(n int) error {
 	if s.fineTimer {

@@ -88,7 +88,19 @@ type jsonEndExt struct {
 	// Paths: how each stream moved its data, when a fast path (-Z,
 	// --skip-rx-copy) or a placement (-A) was in effect.
 	Paths []jsonPath `json:"paths,omitempty"`
+	// Verdict names what limited the test's main direction;
+	// VerdictReverse the reverse one of --bidir.
+	Verdict        *jsonVerdict `json:"verdict,omitempty"`
+	VerdictReverse *jsonVerdict `json:"verdict_reverse,omitempty"`
 }
+
+// jsonVerdict is a Verdict.
+type jsonVerdict struct {
+	Limit Limit  `json:"limit"`
+	Text  string `json:"text"`
+}
+
+func newJSONVerdict(v Verdict) *jsonVerdict { return &jsonVerdict{Limit: v.Limit, Text: v.Text} }
 
 // jsonPath is a stream's StreamPath.
 type jsonPath struct {
@@ -203,6 +215,15 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 			e.Goperf = &jsonEndExt{}
 		}
 		e.Goperf.Interrupted = true
+	}
+	if len(sum.Verdicts) > 0 && !sum.Interrupted {
+		if e.Goperf == nil {
+			e.Goperf = &jsonEndExt{}
+		}
+		e.Goperf.Verdict = newJSONVerdict(sum.Verdicts[0])
+		if len(sum.Verdicts) > 1 {
+			e.Goperf.VerdictReverse = newJSONVerdict(sum.Verdicts[1])
+		}
 	}
 	if paths := newJSONPaths(sum.Streams); paths != nil {
 		if e.Goperf == nil {

@@ -296,6 +296,11 @@ func (t *textReporter) finished(sum *Summary) {
 			t.summaryPair(t.label("SUM", dir), dir, tot.Sender, tot.Receiver)
 		}
 	}
+	if !t.out.Iperf3 && !sum.Interrupted {
+		for i, v := range sum.Verdicts {
+			t.printf("%s\n", verdictLine(i, v))
+		}
+	}
 	switch {
 	case !t.out.Verbose:
 	case t.out.Iperf3 && !t.client:

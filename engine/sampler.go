@@ -55,6 +55,7 @@ type localResult struct {
 	seconds      float64
 	retrans      int64 // -1 when unknown
 	tcp          *TCPStats
+	limits       *SenderLimits // TCP sender, at the end
 }
 
 // newSampler prepares a sampler for r; start runs it.
@@ -275,13 +276,17 @@ func (sm *sampler) finish(end time.Time, snap []counters) []localResult {
 		if !t.tcp {
 			continue
 		}
-		if ti, ok := sm.tcpInfo(s); ok {
+		ti, ok := sm.tcpInfo(s)
+		if ok {
 			t.retransPrev = ti.TotalRetrans
 		}
 		res[i].retrans = int64(t.retransPrev - t.retransBase)
 		if t.rttN > 0 {
 			stats := t.stats
 			res[i].tcp = &stats
+		}
+		if ok {
+			res[i].limits = limitsOf(ti, res[i].tcp)
 		}
 	}
 	return res

@@ -53,6 +53,15 @@ type Side struct {
 	Bytes       uint64
 	Retransmits int64 // TCP sender with counts; -1 when unknown
 	TCP         *TCPStats
+	// Limits is what limited a TCP sender, from its kernel's TCP_INFO at
+	// the end (either end, when both are goperf); nil when unknown.
+	Limits *SenderLimits
+	// PacerLate is the time a paced sender's pacer forfeited because the
+	// sender woke later than its bucket could cover (pacer.late).
+	PacerLate time.Duration
+	// SendBlocked is the time a paced UDP sender's sends waited on a full
+	// socket buffer (udpStream.blocked).
+	SendBlocked time.Duration
 	UDP         *UDPStats
 	// Unreported: the peer never reported this side (the test was
 	// interrupted); Bytes are 0, not counted, and Seconds are the local
@@ -110,6 +119,38 @@ type TCPStats struct {
 	MaxRTT, MinRTT        uint32 // µs
 	MeanRTT               uint32 // µs
 	Reorder               uint32 // reordering events seen, at the last sample
+}
+
+// SenderLimits is a TCP sender's time with data in flight and the parts of
+// it stalled on the receiver's window and on the send buffer, over the
+// connection's life (TCP_INFO's tcpi_busy_time, tcpi_rwnd_limited,
+// tcpi_sndbuf_limited).
+// MinRTT and MeanRTT are the smoothed RTT's least and mean over the
+// test's samples: a mean far above the least is a queue that the sender
+// filled.
+type SenderLimits struct {
+	Busy, RwndLimited, SndbufLimited time.Duration
+	MinRTT, MeanRTT                  time.Duration
+}
+
+// limitsOf reads a TCP_INFO sample's limits, with the RTTs of stats (nil:
+// none sampled); nil when the kernel has no limits.
+func limitsOf(ti sockopt.TCPInfo, stats *TCPStats) *SenderLimits {
+	var minRTT, meanRTT uint64
+	if stats != nil {
+		minRTT, meanRTT = uint64(stats.MinRTT), uint64(stats.MeanRTT)
+	}
+	return newSenderLimits(ti.Busy, ti.RwndLimited, ti.SndbufLimited, minRTT, meanRTT)
+}
+
+// newSenderLimits makes limits of times in µs; nil when busy is 0, as from
+// a kernel without them.
+func newSenderLimits(busy, rwnd, sndbuf, minRTT, meanRTT uint64) *SenderLimits {
+	if busy == 0 {
+		return nil
+	}
+	us := func(v uint64) time.Duration { return time.Duration(v) * time.Microsecond }
+	return &SenderLimits{Busy: us(busy), RwndLimited: us(rwnd), SndbufLimited: us(sndbuf), MinRTT: us(minRTT), MeanRTT: us(meanRTT)}
 }
 
 // BitsPerSecond returns the side's mean rate.
@@ -173,8 +214,12 @@ type Totals struct {
 }
 
 // CPUUtil is a process's CPU use during the test, in percent of one CPU.
+// Waited is the time its threads were ready to run but waited for a CPU
+// (the scheduler's run delay, Linux's schedstat), in the same unit; 0 where
+// unknown. A process that waited much did not get the CPU it asked for.
 type CPUUtil struct {
 	Total, User, System float64
+	Waited              float64
 }
 
 // Summary is the result of a test, with both ends' views.
@@ -194,4 +239,7 @@ type Summary struct {
 	// Interrupted: the client was interrupted (a signal) and the summary
 	// holds its own side only; the peer's sides are Unreported.
 	Interrupted bool
+	// Verdicts name what limited the main direction and, with --bidir,
+	// the reverse one (verdict.go); none for an interrupted test.
+	Verdicts []Verdict
 }

@@ -46,6 +46,7 @@ type udpStream struct {
 	gapErrors   atomic.Int64
 	jitterBits  atomic.Uint64
 	outOfOrder  atomic.Uint64
+	blocked     time.Duration // paced sender: time in sends that waited (timeBlocked)
 	// dropsEnd is the counter when the run closed the socket (holdDrops),
 	// read then because a closed socket has none to read.
 	dropsEnd   uint32
@@ -151,6 +152,9 @@ func (s *stream) udpSendStep() (spent bool, err error) {
 		n = min(n, max(want, int(s.pacer.available(time.Since(s.epoch))/float64(u.length))))
 	}
 	m := u.fill(n, time.Since(u.epoch))
+	if s.pacer != nil {
+		defer s.timeBlocked(time.Now())
+	}
 	for done := 0; done < m; {
 		k, err := u.io.Send(u.out[done:m], u.seg)
 		if s.countSent(u.out[done : done+k]) {
@@ -169,6 +173,16 @@ func (s *stream) udpSendStep() (spent bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// timeBlocked counts, for a paced UDP sender, a batch's sends that took
+// longer than a wake-up (udpWake) as time blocked on a full socket buffer:
+// the path or a qdisc pushing back, which the verdict tells apart from a
+// sender that woke late.
+func (s *stream) timeBlocked(start time.Time) {
+	if d := time.Since(start); d > udpWake {
+		s.udp.blocked += d
+	}
 }
 
 // sendWithoutGSO sends msgs, whose datagrams the path refused to have

@@ -13,6 +13,11 @@ type TCPInfo struct {
 	Reordering   uint32 // reordering metric, segments
 	ReordSeen    uint32 // reordering events seen since the connection opened (Linux 4.19+)
 	SndMSS       uint32 // sender MSS, bytes
+	// What limited the sender (Linux 4.10+), in µs since the connection
+	// opened: Busy is the time it had data in flight; RwndLimited and
+	// SndbufLimited the parts of it spent stalled on the peer's receive
+	// window and on its own send buffer. 0 where the kernel lacks them.
+	Busy, RwndLimited, SndbufLimited uint64
 }
 
 // ReadTCPInfo samples TCP_INFO on conn. It returns ErrUnsupported where the

@@ -19,14 +19,17 @@ func tcpInfo(fd int) (TCPInfo, error) {
 		return TCPInfo{}, os.NewSyscallError("getsockopt", err)
 	}
 	return TCPInfo{
-		TotalRetrans: ti.Total_retrans,
-		SndCwnd:      uint64(ti.Snd_cwnd) * uint64(ti.Snd_mss),
-		SndWnd:       uint64(ti.Snd_wnd),
-		RTT:          ti.Rtt,
-		RTTVar:       ti.Rttvar,
-		PMTU:         ti.Pmtu,
-		Reordering:   ti.Reordering,
-		ReordSeen:    ti.Reord_seen,
-		SndMSS:       ti.Snd_mss,
+		TotalRetrans:  ti.Total_retrans,
+		SndCwnd:       uint64(ti.Snd_cwnd) * uint64(ti.Snd_mss),
+		SndWnd:        uint64(ti.Snd_wnd),
+		RTT:           ti.Rtt,
+		RTTVar:        ti.Rttvar,
+		PMTU:          ti.Pmtu,
+		Reordering:    ti.Reordering,
+		ReordSeen:     ti.Reord_seen,
+		SndMSS:        ti.Snd_mss,
+		Busy:          ti.Busy_time,
+		RwndLimited:   ti.Rwnd_limited,
+		SndbufLimited: ti.Sndbuf_limited,
 	}, nil
 }

@@ -25,6 +25,9 @@ type Results struct {
 type ResultsExt struct {
 	V       int         `json:"v"`
 	Streams []StreamExt `json:"streams"`
+	// CPUWaited is the time the process's threads waited for a CPU
+	// during the test, in percent of one CPU (engine.CPUUtil.Waited).
+	CPUWaited float64 `json:"cpu_waited,omitempty"`
 }
 
 // StreamExt is one stream's goperf figures. UDP senders fill Sent; UDP
@@ -49,6 +52,16 @@ type StreamExt struct {
 	Batch          int    `json:"batch,omitempty"`
 	GSO            bool   `json:"gso,omitempty"`
 	GRO            bool   `json:"gro,omitempty"`
+	// A TCP sender's TCP_INFO limits at the end, µs (SenderLimits).
+	BusyUs          uint64 `json:"busy_us,omitempty"`
+	RwndLimitedUs   uint64 `json:"rwnd_limited_us,omitempty"`
+	SndbufLimitedUs uint64 `json:"sndbuf_limited_us,omitempty"`
+	MinRTTUs        uint64 `json:"min_rtt_us,omitempty"`
+	MeanRTTUs       uint64 `json:"mean_rtt_us,omitempty"`
+	// PacerLateUs: a paced sender's time forfeited to late wake-ups, µs.
+	PacerLateUs uint64 `json:"pacer_late_us,omitempty"`
+	// SendBlockedUs: a paced UDP sender's time in sends that waited, µs.
+	SendBlockedUs uint64 `json:"send_blocked_us,omitempty"`
 }
 
 // StreamResults is one stream's line in Results.
