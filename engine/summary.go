@@ -125,20 +125,20 @@ type TCPStats struct {
 // it stalled on the receiver's window and on the send buffer, over the
 // connection's life (TCP_INFO's tcpi_busy_time, tcpi_rwnd_limited,
 // tcpi_sndbuf_limited).
-// MinRTT and MeanRTT are the smoothed RTT's least and mean over the
-// test's samples: a mean far above the least is a queue that the sender
-// filled.
+// MinRTT is the least RTT the kernel saw (tcpi_min_rtt), MeanRTT the
+// smoothed RTT's mean over the test's samples: a mean far above the least
+// is a queue that the sender filled.
 type SenderLimits struct {
 	Busy, RwndLimited, SndbufLimited time.Duration
 	MinRTT, MeanRTT                  time.Duration
 }
 
-// limitsOf reads a TCP_INFO sample's limits, with the RTTs of stats (nil:
-// none sampled); nil when the kernel has no limits.
+// limitsOf reads a TCP_INFO sample's limits, with the mean RTT of stats
+// (nil: none sampled); nil when the kernel has no limits.
 func limitsOf(ti sockopt.TCPInfo, stats *TCPStats) *SenderLimits {
-	var minRTT, meanRTT uint64
+	minRTT, meanRTT := uint64(ti.MinRTT), uint64(0) // the kernel's least, from the handshake on
 	if stats != nil {
-		minRTT, meanRTT = uint64(stats.MinRTT), uint64(stats.MeanRTT)
+		meanRTT = uint64(stats.MeanRTT)
 	}
 	return newSenderLimits(ti.Busy, ti.RwndLimited, ti.SndbufLimited, minRTT, meanRTT)
 }

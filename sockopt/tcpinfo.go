@@ -18,6 +18,7 @@ type TCPInfo struct {
 	// SndbufLimited the parts of it spent stalled on the peer's receive
 	// window and on its own send buffer. 0 where the kernel lacks them.
 	Busy, RwndLimited, SndbufLimited uint64
+	MinRTT                           uint32 // the kernel's least RTT seen, µs (0 when unknown)
 }
 
 // ReadTCPInfo samples TCP_INFO on conn. It returns ErrUnsupported where the

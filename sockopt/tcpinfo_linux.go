@@ -31,5 +31,6 @@ func tcpInfo(fd int) (TCPInfo, error) {
 		Busy:          ti.Busy_time,
 		RwndLimited:   ti.Rwnd_limited,
 		SndbufLimited: ti.Sndbuf_limited,
+		MinRTT:        ti.Min_rtt,
 	}, nil
 }
