@@ -109,10 +109,12 @@ func TestServerWhileRunning(t *testing.T) {
 // the value.
 func waitFor(t *testing.T, reg *Registry, name string, ok func(float64) bool, labels ...string) float64 {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	pause := time.Millisecond
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(pause) {
 		if v, found := value(families(t, reg), name, labels...); found && ok(v) {
 			return v
 		}
+		pause = min(2*pause, 20*time.Millisecond)
 	}
 	t.Fatalf("%s%v never reached the value wanted within 10 s", name, labels)
 	return 0
@@ -241,7 +243,10 @@ func TestServerFailuresAndDrops(t *testing.T) {
 }
 
 // After 1000 real tests the server shows the last Keep of them, no more,
-// and every counter has counted all 1000.
+// and every counter has counted all 1000. A server books a test after its
+// client has the results, so each test's series is waited for before the
+// next test starts: the ring keeps tests in the order they ended, and
+// this makes that order the order they ran.
 func TestServerSeriesBounded(t *testing.T) {
 	const tests, keep = 1000, 5
 	w := startWatched(t, engine.ServerConfig{}, ServerOptions{Keep: keep})
@@ -260,12 +265,11 @@ func TestServerSeriesBounded(t *testing.T) {
 		if _, err := run(t, cfg); err != nil {
 			t.Fatalf("test %d: %v", i, err)
 		}
+		waitFor(t, w.reg, "goperf_server_test_success", func(v float64) bool { return v == 1 }, "test", strconv.Itoa(i))
 		if i == 1 {
-			waitFor(t, w.reg, "goperf_server_test_success", func(v float64) bool { return v == 1 }, "test", "1")
 			perTest = series()
 		}
 	}
-	waitFor(t, w.reg, "goperf_server_test_success", func(v float64) bool { return v == 1 }, "test", strconv.Itoa(tests))
 	if got := series(); got != keep*perTest {
 		t.Errorf("after %d tests: %d per-test series, want %d (%d tests × %d)", tests, got, keep*perTest, keep, perTest)
 	}
