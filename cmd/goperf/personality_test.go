@@ -118,6 +118,7 @@ func TestIperf3Text(t *testing.T) {
 func masked(text string) string {
 	goperf := regexp.MustCompile(` \(goperf [^)]*\)$`) // -V's version line names goperf, on purpose
 	cookie := regexp.MustCompile(`Cookie: [a-z0-9]+`)
+	clock := regexp.MustCompile(`^Time: .*GMT$`) // a capture's date is not today's
 	span := regexp.MustCompile(`^\[[ \dA-Z]+\](\[[A-Z-]+\])? +(\d+\.\d+)-(\d+\.\d+) +sec`)
 	num := regexp.MustCompile(`\d+(\.\d+)?`)
 	unit := regexp.MustCompile(`\b[KMGT]?(Bytes|bits)`)
@@ -132,6 +133,7 @@ func masked(text string) string {
 			}
 		}
 		line = cookie.ReplaceAllString(goperf.ReplaceAllString(line, ""), "Cookie: C")
+		line = clock.ReplaceAllString(line, "Time: T GMT")
 		line = strings.Join(strings.Fields(unit.ReplaceAllString(num.ReplaceAllString(line, "N"), "U$1")), " ")
 		if sep := "- - - - -"; strings.HasPrefix(line, sep) && len(out) > 0 && strings.HasPrefix(out[len(out)-1], sep) {
 			continue // the separator of a short interval left out
