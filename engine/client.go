@@ -196,7 +196,7 @@ func (c *client) begin() error {
 		c.out.Log.Error("%s", w)
 	}
 	c.run.start = time.Now()
-	c.cpuStart = readCPU()
+	c.cpuStart = c.run.readCPU()
 	if len(c.streams) > 0 {
 		c.out.Log.Verbose("streams: %d connected, I/O %v", len(c.streams), c.streams[0].path)
 	}
@@ -226,7 +226,7 @@ func (c *client) dataPhase() error {
 	st, err := c.ctrl.readDuring(r, time.Time{})
 	c.end = time.Now()
 	c.sampler.halt()
-	c.cpu = readCPU().since(c.cpuStart)
+	c.cpu = r.readCPU().since(c.cpuStart)
 	r.stopSending()
 	switch {
 	case err == nil:

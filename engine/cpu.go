@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // cpuClock is a reading of the process's CPU time and the wall clock, and
 // of how long each of its threads has waited for a CPU (threadWaits).
@@ -16,6 +19,44 @@ func readCPU() cpuClock {
 	c.user, c.system = processCPU()
 	c.waits = threadWaits()
 	return c
+}
+
+// goneWaits keeps what each thread a run's stream ended had waited for a
+// CPU, read by the thread as it ended: an ended thread leaves
+// /proc/self/task, and its waiting with it, before the run's CPU is read
+// (a server's receivers end at their EOF, before TEST_END).
+type goneWaits struct {
+	mu    sync.Mutex
+	waits map[int]time.Duration
+}
+
+// record keeps the calling thread's wait; the caller is locked to the
+// thread, which ends when it returns.
+func (g *goneWaits) record() {
+	tid, w, ok := ownWait()
+	if !ok {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.waits == nil {
+		g.waits = map[int]time.Duration{}
+	}
+	g.waits[tid] = w
+}
+
+// into puts the ended threads' waits into c where c has none of its own.
+func (g *goneWaits) into(c *cpuClock) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c.waits == nil {
+		return
+	}
+	for tid, w := range g.waits {
+		if _, alive := c.waits[tid]; !alive {
+			c.waits[tid] = w
+		}
+	}
 }
 
 // waitedSince sums what the threads waited for a CPU between start and

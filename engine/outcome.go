@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/goperf/goperf/engine/wire"
@@ -55,7 +56,7 @@ func (o *outcome) results(peer *wire.Results) *wire.Results {
 			if l := lr.limits; l != nil {
 				us := func(d time.Duration) uint64 { return uint64(d.Microseconds()) }
 				ext.BusyUs, ext.RwndLimitedUs, ext.SndbufLimitedUs = us(l.Busy), us(l.RwndLimited), us(l.SndbufLimited)
-				ext.MinRTTUs, ext.MeanRTTUs = us(l.MinRTT), us(l.MeanRTT)
+				ext.MinRTTUs, ext.MeanRTTUs, ext.DSACKDups = us(l.MinRTT), us(l.MeanRTT), l.Spurious
 			}
 			r.Goperf.Streams = append(r.Goperf.Streams, ext)
 		}
@@ -123,6 +124,20 @@ func byID(r *wire.Results) map[int]*peerStream {
 	return m
 }
 
+// loopback reports whether every stream's peer is a loopback address.
+func (o *outcome) loopback() bool {
+	for _, s := range o.streams {
+		if s.conn == nil {
+			return false
+		}
+		ap, err := netip.ParseAddrPort(s.conn.RemoteAddr().String())
+		if err != nil || !ap.Addr().Unmap().IsLoopback() {
+			return false
+		}
+	}
+	return len(o.streams) > 0
+}
+
 // summarize joins the local figures with the peer's results into a Summary.
 // A stream id the local side does not have is an error (iperf3's
 // IESTREAMID); a local stream the peer left out counts as zero.
@@ -146,7 +161,7 @@ func (o *outcome) summarize(remote *wire.Results, client bool) (*Summary, error)
 		sum.Streams[i] = o.streamSummary(i, s, peer[s.id], remote.SenderHasRetransmits == wire.RetransmitsKnown)
 	}
 	sum.Forward, sum.Reverse = o.totals(sum.Streams, client)
-	sum.Verdicts = sum.verdicts(o.spec)
+	sum.Verdicts = sum.verdicts(o.spec, o.loopback())
 	sum.SenderCongestion, sum.ReceiverCongestion = o.congestion, remote.CongestionUsed
 	if !sum.Forward.Local {
 		sum.SenderCongestion, sum.ReceiverCongestion = remote.CongestionUsed, o.congestion
@@ -178,6 +193,9 @@ func (o *outcome) streamSummary(i int, s *stream, remote *peerStream, remoteRetr
 		}
 		if e := remote.ext; e != nil {
 			peer.Limits = newSenderLimits(e.BusyUs, e.RwndLimitedUs, e.SndbufLimitedUs, e.MinRTTUs, e.MeanRTTUs)
+			if peer.Limits != nil {
+				peer.Limits.Spurious = e.DSACKDups
+			}
 			peer.PacerLate = time.Duration(e.PacerLateUs) * time.Microsecond
 			peer.SendBlocked = time.Duration(e.SendBlockedUs) * time.Microsecond
 		}

@@ -43,6 +43,7 @@ type run struct {
 
 	procs   *threadProcs // the Ps of thread loops, shared with other tests
 	threads int          // streams counted in procs
+	gone    goneWaits    // what the streams' ended threads waited for a CPU
 }
 
 func newRun(spec *Spec, streams []*stream) *run {
@@ -143,6 +144,9 @@ func (r *run) begin(ends bool) {
 func (r *run) loop(s *stream) {
 	defer r.wg.Done()
 	defer close(s.done)
+	if s.path == pathThread || s.fineTimer && s.pacer != nil || s.cpu >= 0 {
+		defer r.gone.record() // last, locked: the thread ends after it
+	}
 	if s.path == pathThread {
 		// Ending locked makes the runtime end the thread, which it
 		// would otherwise keep idle for good: see thread.go.
@@ -173,6 +177,14 @@ func (r *run) loop(s *stream) {
 		return
 	}
 	r.end(endFailed, &streamError{id: s.id, sending: s.sender, err: err})
+}
+
+// readCPU reads the process's CPU clocks with the waits of the threads
+// the run's streams ended.
+func (r *run) readCPU() cpuClock {
+	c := readCPU()
+	r.gone.into(&c)
+	return c
 }
 
 // streamError is a stream's failure that the test did not cause.

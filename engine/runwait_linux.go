@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -21,15 +22,30 @@ func threadWaits() map[int]time.Duration {
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
-		if err != nil {
-			continue // the thread ended meanwhile
-		}
-		if f := bytes.Fields(b); len(f) >= 2 {
-			if ns, err := strconv.ParseInt(string(f[1]), 10, 64); err == nil {
-				waits[tid] = time.Duration(ns)
-			}
-		}
+		if w, ok := schedWait("/proc/self/task/" + t.Name() + "/schedstat"); ok {
+			waits[tid] = w
+		} // else the thread ended meanwhile
 	}
 	return waits
+}
+
+// ownWait returns the calling thread's id and how long it has waited on a
+// run queue. The caller is locked to its thread.
+func ownWait() (tid int, waited time.Duration, ok bool) {
+	waited, ok = schedWait("/proc/thread-self/schedstat")
+	return syscall.Gettid(), waited, ok
+}
+
+// schedWait reads the run-queue wait of a schedstat file.
+func schedWait(path string) (time.Duration, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	f := bytes.Fields(b)
+	if len(f) < 2 {
+		return 0, false
+	}
+	ns, err := strconv.ParseInt(string(f[1]), 10, 64)
+	return time.Duration(ns), err == nil
 }

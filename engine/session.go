@@ -226,7 +226,7 @@ func (ss *session) dataPhase() error {
 		return err
 	}
 	r.start = time.Now()
-	cpuStart := readCPU()
+	cpuStart := r.readCPU()
 	host, port := hostPort(ss.peer)
 	ss.rep.started(&startInfo{spec: sp, peer: host, peerPort: port, cookie: ss.cookie.String(),
 		streams: streamStarts(ss.streams), when: r.start, ctrlMSS: ctrlMSS(ss.ctrl.conn), interval: ss.srv.cfg.Interval})
@@ -241,7 +241,7 @@ func (ss *session) dataPhase() error {
 	st, err := ss.ctrl.readDuring(r, deadline)
 	end := time.Now()
 	sm.halt()
-	cpu := readCPU().since(cpuStart)
+	cpu := r.readCPU().since(cpuStart)
 	r.stopSending()
 	if err == nil && st == wire.TestEnd {
 		ss.drain()

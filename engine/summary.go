@@ -127,10 +127,13 @@ type TCPStats struct {
 // tcpi_sndbuf_limited).
 // MinRTT is the least RTT the kernel saw (tcpi_min_rtt), MeanRTT the
 // smoothed RTT's mean over the test's samples: a mean far above the least
-// is a queue that the sender filled.
+// is a queue that the sender filled. Spurious counts the retransmits the
+// receiver reported as duplicates (D-SACK, tcpi_dsack_dups): resent for
+// reordering, not for loss.
 type SenderLimits struct {
 	Busy, RwndLimited, SndbufLimited time.Duration
 	MinRTT, MeanRTT                  time.Duration
+	Spurious                         uint64
 }
 
 // limitsOf reads a TCP_INFO sample's limits, with the mean RTT of stats
@@ -140,7 +143,11 @@ func limitsOf(ti sockopt.TCPInfo, stats *TCPStats) *SenderLimits {
 	if stats != nil {
 		meanRTT = uint64(stats.MeanRTT)
 	}
-	return newSenderLimits(ti.Busy, ti.RwndLimited, ti.SndbufLimited, minRTT, meanRTT)
+	l := newSenderLimits(ti.Busy, ti.RwndLimited, ti.SndbufLimited, minRTT, meanRTT)
+	if l != nil {
+		l.Spurious = uint64(ti.DSACKDups)
+	}
+	return l
 }
 
 // newSenderLimits makes limits of times in µs; nil when busy is 0, as from

@@ -38,6 +38,7 @@ const (
 	verdictLoss     = 0.001
 	verdictStalled  = 0.5  // TCP_INFO's limited time over busy time
 	verdictBusyCPU  = 90.0 // percent of one CPU per stream: used and waited for
+	verdictStarved  = 25.0 // percent of one CPU per stream: waited for, and as long as used
 	verdictQueued   = 4    // mean RTT over the least: the sender filled a queue
 	verdictLateness = 0.01 // forfeited time over the test
 )
@@ -56,58 +57,149 @@ type verdictInput struct {
 	retransmits int64
 	late        time.Duration
 	blocked     time.Duration
+	loopback    bool // no path: see decide
 }
 
 // decide names the limit of one direction. The order matters: a reached
 // rate explains everything else, loss explains a short UDP rate, a
-// starved receiver shows at the sender as a closed window, and CPU comes
-// last because on one machine both ends use it.
+// slow receiver shows at the sender as a closed window, a CPU busy all
+// the time explains a short rate, then a queue the sender filled names
+// the path; a CPU that was only kept waiting comes last, because on a
+// loaded machine every process waits while the path still sets the rate.
 func decide(in verdictInput) Verdict {
-	if in.asked > 0 && in.delivered >= verdictReached*in.asked {
-		return Verdict{LimitPacing, fmt.Sprintf("pacing: the asked rate was reached (%s of %s)", rateText(in.delivered), rateText(in.asked))}
-	}
-	if in.asked > 0 && in.blocked.Seconds() >= verdictLateness*in.seconds*float64(in.streams) {
-		return Verdict{LimitSendBuffer, fmt.Sprintf("send buffer: %s of %s, the sender's sends waited %v on a full socket buffer (a slower path or qdisc pushing back)", rateText(in.delivered), rateText(in.asked), in.blocked.Round(time.Millisecond))}
-	}
-	if in.asked > 0 && in.late.Seconds() >= verdictLateness*in.seconds*float64(in.streams) {
-		return Verdict{LimitTimer, fmt.Sprintf("timer lateness: %s of %s, the sender woke late and forfeited %v of the rate", rateText(in.delivered), rateText(in.asked), in.late.Round(time.Millisecond))}
-	}
-	if u := in.udp; u != nil && in.sent > 0 {
-		if u.SocketDrops > 0 && float64(u.SocketDrops) >= verdictLoss*float64(in.sent) {
-			return Verdict{LimitSocketBuffer, fmt.Sprintf("receiver socket buffer: %d of %d datagrams (%.2f%%) dropped at the receiving socket%s", u.SocketDrops, in.sent, 100*float64(u.SocketDrops)/float64(in.sent), about(u.DropsEstimated))}
+	for _, rule := range []func(*verdictInput) (Verdict, bool){
+		(*verdictInput).paced, (*verdictInput).udpLoss, (*verdictInput).stalled,
+		(*verdictInput).busyCPU, (*verdictInput).path, (*verdictInput).starvedCPU,
+	} {
+		if v, ok := rule(&in); ok {
+			return v
 		}
-		if pl := u.PathLoss(); pl > 0 && float64(pl) >= verdictLoss*float64(in.sent) {
-			return Verdict{LimitPathLoss, fmt.Sprintf("path loss: %d of %d datagrams (%.2f%%) lost on the path", pl, in.sent, 100*float64(pl)/float64(in.sent))}
-		}
-	}
-	if in.hasLimits && in.limits.Busy > 0 {
-		l := in.limits
-		rwnd, sndbuf := share(l.RwndLimited, l.Busy), share(l.SndbufLimited, l.Busy)
-		switch {
-		case rwnd >= verdictStalled && in.cpuBound(in.rcv):
-			return Verdict{LimitReceiverCPU, fmt.Sprintf("receiver CPU: the receiver's window held the sender %.0f%% of its busy time while the receiver waited for a CPU (%.0f%% of one; it used %.0f%%)", 100*rwnd, in.rcv.Waited, in.rcv.Total)}
-		case rwnd >= verdictStalled:
-			return Verdict{LimitReceiveWindow, fmt.Sprintf("receive window: the receiver's window held the sender %.0f%% of its busy time", 100*rwnd)}
-		case sndbuf >= verdictStalled:
-			return Verdict{LimitSendBuffer, fmt.Sprintf("send buffer: the sender's socket buffer held it %.0f%% of its busy time", 100*sndbuf)}
-		}
-	}
-	switch {
-	case in.cpuBound(in.rcv) && (in.udp != nil || in.rcv.Waited > in.snd.Waited):
-		return Verdict{LimitReceiverCPU, fmt.Sprintf("receiver CPU: it used %.0f%% of one CPU and waited for one %.0f%% (the sender: %.0f%%, %.0f%%)", in.rcv.Total, in.rcv.Waited, in.snd.Total, in.snd.Waited)}
-	case in.cpuBound(in.snd):
-		return Verdict{LimitSenderCPU, fmt.Sprintf("sender CPU: it used %.0f%% of one CPU and waited for one %.0f%% (the receiver: %.0f%%, %.0f%%)", in.snd.Total, in.snd.Waited, in.rcv.Total, in.rcv.Waited)}
-	}
-	if l := in.limits; in.hasLimits && (in.retransmits > 0 || l.MeanRTT >= verdictQueued*l.MinRTT && l.MinRTT > 0) {
-		return Verdict{LimitPath, fmt.Sprintf("path: the congestion window held the sender (%d retransmits; RTT mean %v against a least of %v)", in.retransmits, l.MeanRTT.Round(10*time.Microsecond), l.MinRTT.Round(10*time.Microsecond))}
 	}
 	return Verdict{LimitUnknown, fmt.Sprintf("unknown: no measured figure points at a limit (sender CPU %.0f%%, receiver CPU %.0f%%)", in.snd.Total, in.rcv.Total)}
 }
 
-// cpuBound reports whether a process wanted a CPU per stream all the
-// time: what it used and what it waited for one add up to nearly that.
-func (in *verdictInput) cpuBound(c CPUUtil) bool {
-	return c.Total+c.Waited >= verdictBusyCPU*min(float64(in.streams), float64(runtime.NumCPU()))
+// paced names what limited a paced sender: its rate reached, sends that
+// blocked, or late wake-ups.
+func (in *verdictInput) paced() (Verdict, bool) {
+	if in.asked <= 0 {
+		return Verdict{}, false
+	}
+	forfeit := verdictLateness * in.seconds * float64(in.streams)
+	switch {
+	case in.delivered >= verdictReached*in.asked:
+		return Verdict{LimitPacing, fmt.Sprintf("pacing: the asked rate was reached (%s of %s)", rateText(in.delivered), rateText(in.asked))}, true
+	case in.blocked.Seconds() >= forfeit:
+		return Verdict{LimitSendBuffer, fmt.Sprintf("send buffer: %s of %s, the sender's sends waited %v on a full socket buffer (a slower path or qdisc pushing back)", rateText(in.delivered), rateText(in.asked), in.blocked.Round(time.Millisecond))}, true
+	case in.late.Seconds() >= forfeit:
+		return Verdict{LimitTimer, fmt.Sprintf("timer lateness: %s of %s, the sender woke late and forfeited %v of the rate", rateText(in.delivered), rateText(in.asked), in.late.Round(time.Millisecond))}, true
+	}
+	return Verdict{}, false
+}
+
+// udpLoss names datagrams dropped at the receiving socket or on the path.
+func (in *verdictInput) udpLoss() (Verdict, bool) {
+	u := in.udp
+	if u == nil || in.sent == 0 {
+		return Verdict{}, false
+	}
+	if u.SocketDrops > 0 && float64(u.SocketDrops) >= verdictLoss*float64(in.sent) {
+		return Verdict{LimitSocketBuffer, fmt.Sprintf("receiver socket buffer: %d of %d datagrams (%.2f%%) dropped at the receiving socket%s", u.SocketDrops, in.sent, 100*float64(u.SocketDrops)/float64(in.sent), about(u.DropsEstimated))}, true
+	}
+	if pl := u.PathLoss(); pl > 0 && float64(pl) >= verdictLoss*float64(in.sent) {
+		return Verdict{LimitPathLoss, fmt.Sprintf("path loss: %d of %d datagrams (%.2f%%) lost on the path", pl, in.sent, 100*float64(pl)/float64(in.sent))}, true
+	}
+	return Verdict{}, false
+}
+
+// stalled names a TCP sender held by the receiver's window (a slow
+// receiver's, when it waited for a CPU) or by its own send buffer.
+func (in *verdictInput) stalled() (Verdict, bool) {
+	l := in.limits
+	if !in.hasLimits || l.Busy <= 0 {
+		return Verdict{}, false
+	}
+	rwnd, sndbuf := share(l.RwndLimited, l.Busy), share(l.SndbufLimited, l.Busy)
+	switch {
+	case rwnd >= verdictStalled && (in.busy(in.rcv) || in.starved(in.rcv)):
+		return Verdict{LimitReceiverCPU, fmt.Sprintf("receiver CPU: the receiver's window held the sender %.0f%% of its busy time while the receiver waited for a CPU (%.0f%% of one; it used %.0f%%)", 100*rwnd, in.rcv.Waited, in.rcv.Total)}, true
+	case rwnd >= verdictStalled:
+		return Verdict{LimitReceiveWindow, fmt.Sprintf("receive window: the receiver's window held the sender %.0f%% of its busy time", 100*rwnd)}, true
+	case sndbuf >= verdictStalled:
+		return Verdict{LimitSendBuffer, fmt.Sprintf("send buffer: the sender's socket buffer held it %.0f%% of its busy time", 100*sndbuf)}, true
+	}
+	return Verdict{}, false
+}
+
+// path names the path when the sender repaired losses or filled a queue.
+// Over loopback there is no path to blame: its retransmits come of
+// segments reordered between two CPUs' backlogs (D-SACK counts most as
+// spurious) and its RTT is the sockets' own queues.
+func (in *verdictInput) path() (Verdict, bool) {
+	l := in.limits
+	if !in.hasLimits || in.loopback || in.lost() == 0 && (l.MinRTT <= 0 || l.MeanRTT < verdictQueued*l.MinRTT) {
+		return Verdict{}, false
+	}
+	return Verdict{LimitPath, fmt.Sprintf("path: the congestion window held the sender (%s; RTT mean %v against a least of %v)", in.retransmitText(), rttText(l.MeanRTT), rttText(l.MinRTT))}, true
+}
+
+// busyCPU names an end that wanted a CPU per stream all the time.
+func (in *verdictInput) busyCPU() (Verdict, bool) { return in.cpu(in.busy) }
+
+// starvedCPU names an end that was kept waiting for a CPU.
+func (in *verdictInput) starvedCPU() (Verdict, bool) { return in.cpu(in.starved) }
+
+// cpu names the end that bound holds for, the receiver first when it
+// waited longer than the sender (or for UDP, whose receiver gets no
+// window to slow the sender with).
+func (in *verdictInput) cpu(bound func(CPUUtil) bool) (Verdict, bool) {
+	switch {
+	case bound(in.rcv) && (in.udp != nil || in.rcv.Waited > in.snd.Waited):
+		return Verdict{LimitReceiverCPU, fmt.Sprintf("receiver CPU: it used %.0f%% of one CPU and waited for one %.0f%% (the sender: %.0f%%, %.0f%%)", in.rcv.Total, in.rcv.Waited, in.snd.Total, in.snd.Waited)}, true
+	case bound(in.snd):
+		return Verdict{LimitSenderCPU, fmt.Sprintf("sender CPU: it used %.0f%% of one CPU and waited for one %.0f%% (the receiver: %.0f%%, %.0f%%)", in.snd.Total, in.snd.Waited, in.rcv.Total, in.rcv.Waited)}, true
+	}
+	return Verdict{}, false
+}
+
+// busy reports whether a process wanted a CPU per stream all the time:
+// what it used and what it waited for one add up to nearly that.
+func (in *verdictInput) busy(c CPUUtil) bool {
+	return c.Total+c.Waited >= verdictBusyCPU*in.cpus()
+}
+
+// starved reports whether a process was kept from a CPU: it waited for
+// one as long as it ran, and a quarter of the test or more. A receiver
+// that sleeps in its reads between bursts wants a CPU less than all the
+// time and is still held back when it gets one half the time it asks.
+func (in *verdictInput) starved(c CPUUtil) bool {
+	return c.Waited >= verdictStarved*in.cpus() && c.Waited >= c.Total
+}
+
+// cpus is how many CPUs the test's streams could use at once.
+func (in *verdictInput) cpus() float64 {
+	return min(float64(in.streams), float64(runtime.NumCPU()))
+}
+
+// lost is the retransmits that repaired a loss: those the receiver did
+// not report as duplicates.
+func (in *verdictInput) lost() int64 {
+	return max(in.retransmits-int64(in.limits.Spurious), 0)
+}
+
+// retransmitText counts the retransmits, the spurious ones apart.
+func (in *verdictInput) retransmitText() string {
+	if s := in.limits.Spurious; s > 0 {
+		return fmt.Sprintf("%d retransmits, %d of them spurious (D-SACK)", in.retransmits, s)
+	}
+	return fmt.Sprintf("%d retransmits", in.retransmits)
+}
+
+// rttText rounds an RTT for the verdict: to the µs below 100 µs.
+func rttText(d time.Duration) time.Duration {
+	if d < 100*time.Microsecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(10 * time.Microsecond)
 }
 
 // share is part over whole, 0 for no whole.
@@ -127,11 +219,16 @@ func about(estimated bool) string {
 }
 
 // verdicts names the limit of each direction of sum: the main one, then
-// --bidir's reverse. spec is the test's.
-func (sum *Summary) verdicts(spec *Spec) []Verdict {
-	out := []Verdict{decide(sum.verdictInput(spec, &sum.Forward))}
+// --bidir's reverse. spec is the test's; loopback says its streams ran
+// over a loopback address.
+func (sum *Summary) verdicts(spec *Spec, loopback bool) []Verdict {
+	in := sum.verdictInput(spec, &sum.Forward)
+	in.loopback = loopback
+	out := []Verdict{decide(in)}
 	if sum.Reverse != nil {
-		out = append(out, decide(sum.verdictInput(spec, sum.Reverse)))
+		in = sum.verdictInput(spec, sum.Reverse)
+		in.loopback = loopback
+		out = append(out, decide(in))
 	}
 	return out
 }
@@ -159,6 +256,7 @@ func (sum *Summary) verdictInput(spec *Spec, t *Totals) verdictInput {
 			in.limits.SndbufLimited += l.SndbufLimited
 			in.limits.MinRTT = max(in.limits.MinRTT, l.MinRTT)
 			in.limits.MeanRTT = max(in.limits.MeanRTT, l.MeanRTT)
+			in.limits.Spurious += l.Spurious
 		}
 	}
 	in.asked *= float64(in.streams)

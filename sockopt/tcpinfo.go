@@ -19,6 +19,10 @@ type TCPInfo struct {
 	// window and on its own send buffer. 0 where the kernel lacks them.
 	Busy, RwndLimited, SndbufLimited uint64
 	MinRTT                           uint32 // the kernel's least RTT seen, µs (0 when unknown)
+	// DSACKDups counts segments the receiver reported, by D-SACK, as
+	// received twice (Linux 4.19+): retransmits that were not needed,
+	// as reordering causes.
+	DSACKDups uint32
 }
 
 // ReadTCPInfo samples TCP_INFO on conn. It returns ErrUnsupported where the

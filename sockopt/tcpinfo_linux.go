@@ -32,5 +32,6 @@ func tcpInfo(fd int) (TCPInfo, error) {
 		RwndLimited:   ti.Rwnd_limited,
 		SndbufLimited: ti.Sndbuf_limited,
 		MinRTT:        ti.Min_rtt,
+		DSACKDups:     ti.Dsack_dups,
 	}, nil
 }

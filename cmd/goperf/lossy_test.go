@@ -40,7 +40,7 @@ func vethPair(t *testing.T, what string) (a, b []string) {
 	t.Helper()
 	enginetest.Need(t, "nft")
 	na, nb := namedNetns(t, "goperf-"+what+"-a"), namedNetns(t, "goperf-"+what+"-b")
-	va, vb := fmt.Sprintf("gp%sa%d", what[:1], os.Getpid()%100000), fmt.Sprintf("gp%sb%d", what[:1], os.Getpid()%100000)
+	va, vb := vethNames(what)
 	steps := [][]string{
 		{"ip", "link", "add", va, "type", "veth", "peer", "name", vb},
 		{"ip", "link", "set", va, "netns", na},
@@ -56,6 +56,11 @@ func vethPair(t *testing.T, what string) (a, b []string) {
 		}
 	}
 	return []string{"ip", "netns", "exec", na}, []string{"ip", "netns", "exec", nb}
+}
+
+// vethNames are the names vethPair gives the two ends of its veth.
+func vethNames(what string) (a, b string) {
+	return fmt.Sprintf("gp%sa%d", what[:1], os.Getpid()%100000), fmt.Sprintf("gp%sb%d", what[:1], os.Getpid()%100000)
 }
 
 // nft loads rules in the namespace of the ip netns exec prefix ns.

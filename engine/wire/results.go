@@ -58,6 +58,7 @@ type StreamExt struct {
 	SndbufLimitedUs uint64 `json:"sndbuf_limited_us,omitempty"`
 	MinRTTUs        uint64 `json:"min_rtt_us,omitempty"`
 	MeanRTTUs       uint64 `json:"mean_rtt_us,omitempty"`
+	DSACKDups       uint64 `json:"dsack_dups,omitempty"` // retransmits the receiver had already
 	// PacerLateUs: a paced sender's time forfeited to late wake-ups, µs.
 	PacerLateUs uint64 `json:"pacer_late_us,omitempty"`
 	// SendBlockedUs: a paced UDP sender's time in sends that waited, µs.
