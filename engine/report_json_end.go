@@ -92,6 +92,16 @@ type jsonEndExt struct {
 	// VerdictReverse the reverse one of --bidir.
 	Verdict        *jsonVerdict `json:"verdict,omitempty"`
 	VerdictReverse *jsonVerdict `json:"verdict_reverse,omitempty"`
+	// CPUWaited is what the verdict reads beside cpu_utilization_percent:
+	// how long each end's threads were ready to run but waited for a CPU.
+	CPUWaited *jsonCPUWaited `json:"cpu_waited_percent,omitempty"`
+}
+
+// jsonCPUWaited is CPUUtil.Waited of both ends, in percent of one CPU;
+// the remote's is 0 when the peer is not goperf.
+type jsonCPUWaited struct {
+	Host   float64 `json:"host"`
+	Remote float64 `json:"remote"`
 }
 
 // jsonVerdict is a Verdict.
@@ -221,6 +231,7 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 			e.Goperf = &jsonEndExt{}
 		}
 		e.Goperf.Verdict = newJSONVerdict(sum.Verdicts[0])
+		e.Goperf.CPUWaited = &jsonCPUWaited{sum.LocalCPU.Waited, sum.RemoteCPU.Waited}
 		if len(sum.Verdicts) > 1 {
 			e.Goperf.VerdictReverse = newJSONVerdict(sum.Verdicts[1])
 		}
