@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +18,11 @@ import (
 // and 192.0.2.2 in the second, where each drops one incoming UDP data
 // packet in mod at random (nft's numgen: this kernel has no netem) and
 // counts what it dropped. Packets of 1000 bytes or less (the UDP set-up's)
-// pass. It returns the ip netns exec prefixes of both.
-func lossyPath(t *testing.T, mod int) (a, b []string) {
+// pass. It names them after what and returns the ip netns exec prefixes
+// of both.
+func lossyPath(t *testing.T, what string, mod int) (a, b []string) {
 	t.Helper()
-	a, b = vethPair(t, "loss")
+	a, b = vethPair(t, what)
 	rules := fmt.Sprintf(`table inet loss {
 	chain in {
 		type filter hook input priority 0; policy accept;
@@ -116,7 +118,7 @@ func droppedDatagrams(t *testing.T, ns []string, length int) int64 {
 // boundary: the identities hold there too, in datagrams and in bytes, and
 // the loss is a part of what nft dropped over the whole test.
 func TestUDPLossyPath(t *testing.T) {
-	a, b := lossyPath(t, 10)
+	a, b := lossyPath(t, "loss", 10)
 	for _, dir := range [][]string{nil, {"-R"}, {"-O", "1"}, {"-R", "-O", "2"}} {
 		t.Run(fmt.Sprintf("flags%v", dir), func(t *testing.T) {
 			receiver := b
@@ -189,33 +191,35 @@ func deref(p *int64) any {
 }
 
 // TestUDPSocketDropsExact overflows a receiver's buffer (-w 64K at
-// an unlimited rate across a veth pair, which loses nothing itself) and
-// checks the split against the receiving namespace's own count: with
-// --no-gro, which the client's flag now asks of the server, goperf says
-// the split is exact, and its socket drops equal the kernel's
-// UdpRcvbufErrors over the test, to the datagram. The server used to read
-// its counter after closing the socket, from the last datagram's
-// SO_RXQ_OVFL, and booked the drops after it (1 to 8,682 in 11 of 20
-// runs) as path loss; a -R client counted from its run's start, after
-// the server's first datagrams had overflowed it (8 of 12 runs). Four
-// runs each way: each of the old misses had odds near one half.
+// an unlimited rate across a veth pair whose nft rule drops one data
+// datagram in 100 on the way in) and checks the split against the
+// receiving namespace's own counts: with --no-gro, which the client's flag
+// now asks of the server, goperf says the split is exact, its socket drops
+// equal the kernel's UdpRcvbufErrors over the test and its path loss
+// nft's drop counter, to the datagram. The server used to read its
+// counter after closing the socket, from the last datagram's SO_RXQ_OVFL,
+// and booked the drops after it (1 to 8,682 in 11 of 20 runs) as path
+// loss; a -R client counted from its run's start, after the server's
+// first datagrams had overflowed it (8 of 12 runs). Four runs each way:
+// each of the old misses had odds near one half.
 func TestUDPSocketDropsExact(t *testing.T) {
-	a, b := vethPair(t, "drop")
+	a, b := lossyPath(t, "drop", 100)
 	srv := start(t, b, "-s", "-a", "192.0.2.2")
 	srv.WaitOutput(t, "Listening on 192.0.2.2:5201 using TCP")
+	const length = 1400
 	for run := 1; run <= 8; run++ {
 		// Odd runs forward (the server receives, in b), even ones -R
 		// (the client receives, in a).
-		rx, args := b, []string{"-c", "192.0.2.2", "-u", "--bitrate", "0", "-w", "64K", "-l", "1400", "-t", "1", "--no-gro", "-J"}
+		rx, args := b, []string{"-c", "192.0.2.2", "-u", "--bitrate", "0", "-w", "64K", "-l", strconv.Itoa(length), "-t", "1", "--no-gro", "-J"}
 		if run%2 == 0 {
 			rx, args = a, append(args, "-R")
 		}
-		before := rcvbufErrors(t, rx)
+		before, nftBefore := rcvbufErrors(t, rx), droppedDatagrams(t, rx, length)
 		cli := start(t, a, args...)
 		if code := cli.Wait(t, 30*time.Second); code != 0 {
 			t.Fatalf("run %d: client exit %d: %s", run, code, cli.Stderr.String())
 		}
-		kernel := rcvbufErrors(t, rx) - before
+		kernel, path := rcvbufErrors(t, rx)-before, droppedDatagrams(t, rx, length)-nftBefore
 		var doc struct {
 			End struct {
 				Goperf struct{ Streams []udpAccount }
@@ -225,14 +229,14 @@ func TestUDPSocketDropsExact(t *testing.T) {
 			t.Fatalf("run %d: client JSON (%v):\n%s", run, err, cli.Stdout.String())
 		}
 		acc := doc.End.Goperf.Streams[0]
-		t.Logf("run %d: %d sent, %d lost: socket %v, path %v; the kernel dropped %d", run, acc.Sent, acc.Lost, deref(acc.SocketDrops), deref(acc.PathLoss), kernel)
+		t.Logf("run %d: %d sent, %d lost: socket %v, path %v; the kernel dropped %d at the socket, nft %d", run, acc.Sent, acc.Lost, deref(acc.SocketDrops), deref(acc.PathLoss), kernel, path)
 		switch {
-		case kernel == 0:
-			t.Errorf("run %d: the 64 KiB buffer never overflowed: nothing tested", run)
-		case acc.SocketDrops == nil || acc.DropsEstimated:
-			t.Errorf("run %d: no exact socket count with --no-gro (estimated %v)", run, acc.DropsEstimated)
-		case *acc.SocketDrops != kernel || int64(acc.Lost) != kernel:
-			t.Errorf("run %d: socket drops %d, lost %d; the kernel dropped %d", run, *acc.SocketDrops, acc.Lost, kernel)
+		case kernel == 0 || path == 0:
+			t.Errorf("run %d: the socket dropped %d, nft %d: a cause never happened, nothing tested", run, kernel, path)
+		case acc.SocketDrops == nil || acc.PathLoss == nil || acc.DropsEstimated:
+			t.Errorf("run %d: no exact split with --no-gro (estimated %v)", run, acc.DropsEstimated)
+		case *acc.SocketDrops != kernel || *acc.PathLoss != path || int64(acc.Lost) != kernel+path:
+			t.Errorf("run %d: socket drops %d, path loss %d, lost %d; the kernel dropped %d at the socket, nft %d", run, *acc.SocketDrops, *acc.PathLoss, acc.Lost, kernel, path)
 		}
 	}
 }
