@@ -36,6 +36,7 @@ func TestDecide(t *testing.T) {
 		{"a queue before a busy receiver", verdictInput{streams: 1, seconds: 10, delivered: 1e8, snd: CPUUtil{Total: 2, Waited: 2}, rcv: CPUUtil{Total: 51, Waited: 42}, hasLimits: true, limits: SenderLimits{Busy: busy, MinRTT: 20 * time.Microsecond, MeanRTT: 9 * time.Millisecond}}, LimitPath, "9ms against a least of 20µs"},
 		{"a queue before a waiting receiver", verdictInput{streams: 1, seconds: 10, delivered: 1e8, snd: CPUUtil{Total: 1, Waited: 2}, rcv: CPUUtil{Total: 8, Waited: 28}, hasLimits: true, limits: SenderLimits{Busy: busy, MinRTT: 20 * time.Microsecond, MeanRTT: 9 * time.Millisecond}}, LimitPath, "9ms against a least of 20µs"},
 		{"waiting less than running", verdictInput{streams: 1, seconds: 10, delivered: 1e10, snd: CPUUtil{Total: 60, Waited: 5}, rcv: CPUUtil{Total: 50, Waited: 30}, hasLimits: true, loopback: true, limits: SenderLimits{Busy: busy}}, LimitUnknown, "unknown"},
+		{"descheduled, not blocked", verdictInput{streams: 1, seconds: 2, asked: 5e7, delivered: 4.89e7, blocked: 400 * time.Millisecond, snd: CPUUtil{Total: 30, Waited: 40}, rcv: quiet}, LimitSenderCPU, "waited for one 40%"},
 		{"blocked UDP sender", verdictInput{streams: 1, seconds: 10, asked: 2e8, delivered: 1e8, blocked: 5 * time.Second, late: 5 * time.Second, snd: quiet, rcv: quiet}, LimitSendBuffer, "waited 5s"},
 		{"nothing measured", verdictInput{streams: 1, seconds: 10, delivered: 1e8, snd: quiet, rcv: quiet}, LimitUnknown, "unknown"},
 	} {

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,17 +113,32 @@ func tbf(t *testing.T, ns []string, dev, rate, latency string) {
 }
 
 // A paced test that reaches its rate is limited by its pacing, TCP and
-// UDP, each way.
+// UDP, each way. A sender kept from its CPU on a loaded machine (the race
+// detector beside other suites) can fall short, and then names something
+// else: such a run is logged, not checked, when the time the sender waited
+// for a CPU covers its shortfall; on a quiet machine it waits next to
+// nothing and must reach the rate.
 func TestVerdictPacing(t *testing.T) {
 	_, port := server(t)
-	for _, args := range [][]string{
-		{"--bitrate", "100M"}, {"--bitrate", "100M", "-R"},
-		{"-u", "--bitrate", "50M"}, {"-u", "--bitrate", "50M", "-R"},
+	const seconds = 2
+	for _, c := range []struct {
+		rate float64 // bit/s asked
+		args []string
+	}{
+		{100e6, []string{"--bitrate", "100M"}}, {100e6, []string{"--bitrate", "100M", "-R"}},
+		{50e6, []string{"-u", "--bitrate", "50M"}}, {50e6, []string{"-u", "--bitrate", "50M", "-R"}},
 	} {
-		v := runVerdict(t, nil, append([]string{"-c", "127.0.0.1", "-p", port, "-t", "2"}, args...)...).verdict
-		wantLimit(t, strings.Join(args, " "), v, "pacing")
-		if !strings.Contains(v.Text, "asked rate was reached") {
-			t.Errorf("%v: verdict %q", args, v.Text)
+		what := strings.Join(c.args, " ")
+		run := runVerdict(t, nil, append([]string{"-c", "127.0.0.1", "-p", port, "-t", strconv.Itoa(seconds)}, c.args...)...)
+		short := (1 - run.rate/c.rate) * seconds            // seconds of the rate not delivered
+		waited := senderWaited(run, c.args) / 100 * seconds // seconds the sender waited for a CPU
+		if run.Limit != "pacing" && short > 0 && waited >= short {
+			t.Logf("%s: not built, %.1f%% short of the rate while the sender waited %.0f ms for a CPU (a loaded machine); verdict %q", what, 100*(1-run.rate/c.rate), 1000*waited, run.Text)
+			continue
+		}
+		wantLimit(t, what, run.verdict, "pacing")
+		if !strings.Contains(run.Text, "asked rate was reached") {
+			t.Errorf("%s: verdict %q", what, run.Text)
 		}
 	}
 }
