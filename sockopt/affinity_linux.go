@@ -35,12 +35,29 @@ func threadCPU() int {
 	return int(cpu)
 }
 
+// allowedCPUs reads the mask of a thread no stream placed: that of a new
+// goroutine, which runs on none of the threads PinThread placed (they stay
+// locked to their goroutines) and on a thread whose mask is the process's
+// (the runtime makes new threads from an unplaced one). Reading by the
+// process's id would read its main thread, which a placed goroutine that
+// ran there leaves placed for good: the runtime parks the main thread
+// instead of ending it, and a server then refused every core but that one.
 func allowedCPUs() ([]int, error) {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(os.Getpid(), &set); err != nil {
-		return nil, os.NewSyscallError("sched_getaffinity", err)
+	type answer struct {
+		cpus []int
+		err  error
 	}
-	return cpuList(&set), nil
+	got := make(chan answer, 1)
+	go func() {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			got <- answer{err: os.NewSyscallError("sched_getaffinity", err)}
+			return
+		}
+		got <- answer{cpus: cpuList(&set)}
+	}()
+	a := <-got
+	return a.cpus, a.err
 }
 
 // cpuList lists the cores in set, in order.
