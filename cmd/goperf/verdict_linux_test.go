@@ -90,16 +90,22 @@ func TestVerdictPath(t *testing.T) {
 // An 8 KB receive buffer holds a sender whose ACKs queue in a 500 kbit/s
 // tbf on their way back: the verdict names the receiver's window. The
 // ACKs' queue makes the RTT long against the window, as a long path
-// would, and the rate stays low enough that neither end's CPU matters on
-// a loaded machine (over loopback it would).
+// would, and the rate stays low enough that the receiver's CPU does not
+// matter on a quiet machine. On a loaded one (the race detector beside
+// other suites) the receiver can wait for a CPU longer than it runs, and
+// then a slow receiver is as right a verdict as its window: such a run is
+// logged, not checked.
 func TestVerdictReceiveWindow(t *testing.T) {
 	a, b := vethPair(t, "wwin")
 	_, vb := vethNames("wwin")
 	tbf(t, b, vb, "500kbit", "300ms")
 	srv := start(t, b, "-s", "-a", "192.0.2.2")
 	srv.WaitOutput(t, "Listening on 192.0.2.2:5201 using TCP")
-	v := runVerdict(t, a, "-c", "192.0.2.2", "-t", "3", "-w", "8K").verdict
-	wantLimit(t, "-w 8K", v, "receive_window")
+	run := runVerdict(t, a, "-c", "192.0.2.2", "-t", "3", "-w", "8K")
+	if waited := run.remoteWaited; waited >= quietCore && run.Limit == "receiver_cpu" {
+		t.Skipf("-w 8K: not built, the receiver waited %.0f%% of one CPU (a loaded machine); verdict %q", waited, run.Text)
+	}
+	wantLimit(t, "-w 8K", run.verdict, "receive_window")
 }
 
 // tbf limits the egress of dev, in the namespace of the ip netns exec
