@@ -49,6 +49,8 @@ type client struct {
 	streams  []*stream
 	run      *run
 	sampler  *sampler
+	probe    *probe        // --latency against a goperf server
+	latency  latencySource // --latency's figures; nil without it
 	cpuStart cpuClock
 	end      time.Time // when the client decided the test was over
 	cpu      CPUUtil   // the client's CPU use until then
@@ -131,7 +133,10 @@ func (c *client) converse() (*Summary, error) {
 		case wire.GoperfHello:
 			err = c.readHello()
 		case wire.CreateStreams:
-			err, expect = c.createStreams(), wire.TestStart
+			err, expect = c.openLatency(), wire.TestStart
+			if err == nil {
+				err = c.createStreams()
+			}
 		case wire.TestStart:
 			err, expect = c.begin(), wire.TestRunning
 		case wire.TestRunning:
@@ -210,6 +215,7 @@ func (c *client) begin() error {
 		idle = defaultRecvTimeout
 	}
 	c.sampler = newSampler(c.run, c.cfg.Interval, idle, c.rep.interval)
+	c.sampler.latency = c.latencySource()
 	return nil
 }
 
@@ -218,6 +224,9 @@ func (c *client) begin() error {
 func (c *client) dataPhase() error {
 	r, sp := c.run, &c.cfg.Spec
 	r.begin(true)
+	if c.probe != nil {
+		c.probe.start(time.Now())
+	}
 	c.sampler.start()
 	if sp.Duration > 0 {
 		t := time.AfterFunc(time.Until(r.start.Add(sp.Omit+sp.Duration)), func() { r.end(endTime, nil) })
@@ -226,6 +235,9 @@ func (c *client) dataPhase() error {
 	st, err := c.ctrl.readDuring(r, time.Time{})
 	c.end = time.Now()
 	c.sampler.halt()
+	if c.probe != nil {
+		c.probe.halt()
+	}
 	c.cpu = r.readCPU().since(c.cpuStart)
 	r.stopSending()
 	switch {
@@ -289,6 +301,7 @@ func (c *client) terminate() error {
 	c.outcome = &outcome{spec: &c.cfg.Spec, streams: c.streams, local: c.sampler.finish(c.end, snap), cpu: c.cpu}
 	if sum, err := c.outcome.summarize(&wire.Results{}, true); err == nil {
 		sum.Interrupted = true
+		sum.Latency = c.latencyReport()
 		c.summary = sum
 		c.rep.finished(sum)
 	}
@@ -313,6 +326,9 @@ func (c *client) exchangeResults() error {
 		return &ProtocolError{Step: "server results", Err: err}
 	}
 	c.summary, err = c.outcome.summarize(remote, true)
+	if err == nil {
+		c.summary.Latency = c.latencyReport()
+	}
 	c.srvText, c.srvJSON = remote.ServerOutputText, remote.ServerOutputJSON
 	return err
 }
@@ -341,6 +357,9 @@ func (c *client) display() (*Summary, error) {
 
 // closeStreams closes the data streams and waits for their goroutines.
 func (c *client) closeStreams() {
+	if c.probe != nil {
+		c.probe.close()
+	}
 	if c.run != nil {
 		c.run.close()
 		return

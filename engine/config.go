@@ -114,6 +114,9 @@ type Spec struct {
 	// on ServerCPUs[i mod len]. A stock server takes the first as its
 	// core. nil leaves them where the kernel puts them.
 	ServerCPUs []int
+	// Latency runs a latency probe beside the data streams (--latency): a
+	// goperf server echoes it; a stock one never hears of it.
+	Latency bool
 }
 
 // MaxBurst caps --bitrate's /BURST, as iperf3 does (MAX_BURST).
@@ -286,6 +289,9 @@ type ClientConfig struct {
 	// stream i on CPUs[i mod len]; nil leaves them. Placing needs the
 	// thread I/O path (--io auto or thread).
 	CPUs []int
+	// LatencyRate is the probe's round trips per second with
+	// Spec.Latency, 0 = DefaultLatencyRate.
+	LatencyRate float64
 }
 
 // UDPConfig chooses how UDP streams move datagrams. Where the kernel lacks
@@ -373,6 +379,9 @@ func (c *ClientConfig) check() error {
 	}
 	if c.UDP.Batch < 0 || c.UDP.Batch > 1024 {
 		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.UDP.Batch)
+	}
+	if r := c.LatencyRate; r != 0 && (r < MinLatencyRate || r > MaxLatencyRate) {
+		return fmt.Errorf("latency probe rate must be %g to %g round trips per second, got %g", MinLatencyRate, MaxLatencyRate, r)
 	}
 	if err := checkFastPaths(&c.Spec, c.IO, c.CPUs); err != nil {
 		return err

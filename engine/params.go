@@ -43,7 +43,7 @@ func (s *Spec) params() *wire.Params {
 		SkipRxCopy:       wire.IntFlag(s.SkipRxCopy),
 		FlowLabel:        wire.Int(s.FlowLabel),
 		ClientVersion:    clientVersion,
-		Goperf:           &wire.Ext{V: wire.ExtVersion, NoGSO: s.NoGSO, NoGRO: s.NoGRO},
+		Goperf:           &wire.Ext{V: wire.ExtVersion, NoGSO: s.NoGSO, NoGRO: s.NoGRO, Latency: s.Latency},
 	}
 	if len(s.ServerCPUs) > 0 {
 		n := wire.Int(s.ServerCPUs[0])
@@ -95,7 +95,7 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 		s.ServerCPUs = []int{int(*a)}
 	}
 	if p.Goperf != nil {
-		s.NoGSO, s.NoGRO = p.Goperf.NoGSO, p.Goperf.NoGRO
+		s.NoGSO, s.NoGRO, s.Latency = p.Goperf.NoGSO, p.Goperf.NoGRO, p.Goperf.Latency
 	}
 	if p.Goperf != nil && p.Goperf.ZeroCopy != "" {
 		m, err := sockopt.ParseZeroCopyMode(p.Goperf.ZeroCopy)

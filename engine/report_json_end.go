@@ -95,6 +95,8 @@ type jsonEndExt struct {
 	// CPUWaited is what the verdict reads beside cpu_utilization_percent:
 	// how long each end's threads were ready to run but waited for a CPU.
 	CPUWaited *jsonCPUWaited `json:"cpu_waited_percent,omitempty"`
+	// Latency is --latency's account of the test.
+	Latency *jsonLatencyReport `json:"latency,omitempty"`
 }
 
 // jsonCPUWaited is CPUUtil.Waited of both ends, in percent of one CPU;
@@ -220,27 +222,28 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 		}
 		e.Goperf = newJSONEndExt(sum)
 	}
-	if sum.Interrupted {
+	ext := func() *jsonEndExt {
 		if e.Goperf == nil {
 			e.Goperf = &jsonEndExt{}
 		}
-		e.Goperf.Interrupted = true
+		return e.Goperf
+	}
+	if sum.Interrupted {
+		ext().Interrupted = true
 	}
 	if len(sum.Verdicts) > 0 && !sum.Interrupted {
-		if e.Goperf == nil {
-			e.Goperf = &jsonEndExt{}
-		}
-		e.Goperf.Verdict = newJSONVerdict(sum.Verdicts[0])
-		e.Goperf.CPUWaited = &jsonCPUWaited{sum.LocalCPU.Waited, sum.RemoteCPU.Waited}
+		g := ext()
+		g.Verdict = newJSONVerdict(sum.Verdicts[0])
+		g.CPUWaited = &jsonCPUWaited{sum.LocalCPU.Waited, sum.RemoteCPU.Waited}
 		if len(sum.Verdicts) > 1 {
-			e.Goperf.VerdictReverse = newJSONVerdict(sum.Verdicts[1])
+			g.VerdictReverse = newJSONVerdict(sum.Verdicts[1])
 		}
 	}
 	if paths := newJSONPaths(sum.Streams); paths != nil {
-		if e.Goperf == nil {
-			e.Goperf = &jsonEndExt{}
-		}
-		e.Goperf.Paths = paths
+		ext().Paths = paths
+	}
+	if sum.Latency != nil {
+		ext().Latency = newJSONLatencyReport(sum.Latency)
 	}
 	return e
 }

@@ -23,6 +23,7 @@ type jsonInterval struct {
 	Streams         []jsonIntervalStream `json:"streams"`
 	Sum             *jsonIntervalSum     `json:"sum,omitempty"`
 	SumBidirReverse *jsonIntervalSum     `json:"sum_bidir_reverse,omitempty"`
+	Goperf          *jsonIntervalExt     `json:"goperf,omitempty"`
 }
 
 type jsonIntervalStream struct {
@@ -116,6 +117,9 @@ func newJSONInterval(iv *Interval, sp *Spec) jsonInterval {
 		} else {
 			ji.SumBidirReverse = sum
 		}
+	}
+	if l := newJSONLatency(iv.Latency); l != nil {
+		ji.Goperf = &jsonIntervalExt{Latency: l}
 	}
 	return ji
 }

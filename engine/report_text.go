@@ -192,6 +192,7 @@ func (t *textReporter) interval(iv *Interval) {
 		bytes[b2i(st.Sender)] += st.Bytes
 	}
 	if !t.multi() {
+		t.latencyInterval(iv)
 		return
 	}
 	for _, dir := range t.directions() {
@@ -204,6 +205,7 @@ func (t *textReporter) interval(iv *Interval) {
 		}
 		t.line(t.label("SUM", dir), start, end, bytes[b2i(dir)], secs, tail+suffix)
 	}
+	t.latencyInterval(iv)
 	t.separate()
 }
 
@@ -301,6 +303,7 @@ func (t *textReporter) finished(sum *Summary) {
 			t.printf("%s\n", verdictLine(i, v))
 		}
 	}
+	t.latencySummary(sum.Latency)
 	switch {
 	case !t.out.Verbose:
 	case t.out.Iperf3 && !t.client:

@@ -18,6 +18,7 @@ type sampler struct {
 	interval time.Duration // 0 = no interval reports
 	idle     time.Duration // 0 = no watchdog
 	guard    *guard        // a server's limits; nil = none
+	latency  latencySource // --latency's round trips; nil = none
 	emit     func(*Interval)
 
 	omitEnd  time.Time // when the omit period ends
@@ -144,6 +145,9 @@ func (sm *sampler) rebase(now time.Time, snap []counters) {
 		t.retransBase = t.retransPrev
 		t.stats, t.rttSum, t.rttN = TCPStats{}, 0, 0
 	}
+	if sm.latency != nil {
+		sm.latency.rebase()
+	}
 }
 
 // watch ends the test when no counter has moved for the idle timeout, or
@@ -187,6 +191,9 @@ func (sm *sampler) emitInterval(now time.Time, snap []counters, omitted bool) {
 			iv.Streams[i].UDP = udpSample(s, snap[i], t.prev)
 		}
 		t.prev = snap[i]
+	}
+	if sm.latency != nil {
+		iv.Latency = sm.latency.cut()
 	}
 	sm.last = now
 	sm.emit(iv)

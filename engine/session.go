@@ -35,6 +35,8 @@ type session struct {
 	pending      []pendingConn
 	nextSeq      uint64        // arrival order of UDP streams
 	ready        chan struct{} // closed when want streams arrived
+	probeOpen    bool          // the next TCP connection with the cookie is the latency probe
+	probe        *probeEcho
 
 	peerIP netip.Addr // the client's address, to match UDP streams
 
@@ -165,7 +167,7 @@ func (ss *session) hello() error {
 	if err := ss.ctrl.writeState(wire.GoperfHello); err != nil {
 		return err
 	}
-	return ss.ctrl.writeJSON(wire.Hello{V: wire.ExtVersion, Version: Version, HalfClose: true})
+	return ss.ctrl.writeJSON(wire.Hello{V: wire.ExtVersion, Version: Version, HalfClose: true, Latency: ss.spec.Latency})
 }
 
 // ask writes state and reads the document the client answers with, of at
@@ -368,6 +370,7 @@ func (ss *session) received(sum *Summary) {
 
 // closeStreams closes the test's data connections.
 func (ss *session) closeStreams() {
+	ss.closeProbe()
 	if ss.run != nil {
 		ss.run.close()
 		return

@@ -23,6 +23,9 @@ type pendingConn struct {
 // offer takes conn as a TCP data stream if the test is waiting for one.
 // The caller holds srv.mu.
 func (ss *session) offer(conn net.Conn, seq uint64) bool {
+	if ss.takeProbe(conn) {
+		return true
+	}
 	if !ss.accepting {
 		return false
 	}
@@ -48,6 +51,7 @@ func (ss *session) offerLocked(conn net.Conn, seq uint64) bool {
 // ids and, in bidir, who sends.
 func (ss *session) acceptStreams() error {
 	sp := ss.spec
+	ss.openProbe()
 	if sp.Proto == UDP {
 		if err := ss.acceptUDP(); err != nil {
 			ss.sendError(wire.CodeStreamListen)

@@ -13,6 +13,9 @@ type Interval struct {
 	Start, End time.Duration
 	Omitted    bool // inside the omit period (-O); left out of the results
 	Streams    []IntervalStream
+	// Latency is the round trips of the interval with --latency, nil
+	// without it or when nothing measures them.
+	Latency *Latency
 }
 
 // IntervalStream is one stream's share of an Interval, from the local side.
@@ -249,4 +252,7 @@ type Summary struct {
 	// Verdicts name what limited the main direction and, with --bidir,
 	// the reverse one (verdict.go); none for an interrupted test.
 	Verdicts []Verdict
+	// Latency is the test's latency under load with --latency, nil
+	// without it.
+	Latency *LatencyReport
 }

@@ -9,6 +9,7 @@ type TCPInfo struct {
 	SndWnd       uint64 // peer's advertised receive window, bytes (0 when unknown)
 	RTT          uint32 // smoothed round-trip time, µs
 	RTTVar       uint32 // round-trip time variance, µs
+	RcvRTT       uint32 // a receiver's estimate of the round trip, µs (0 until it has one)
 	PMTU         uint32 // path MTU, bytes
 	Reordering   uint32 // reordering metric, segments
 	ReordSeen    uint32 // reordering events seen since the connection opened (Linux 4.19+)

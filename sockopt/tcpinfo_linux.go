@@ -24,6 +24,7 @@ func tcpInfo(fd int) (TCPInfo, error) {
 		SndWnd:        uint64(ti.Snd_wnd),
 		RTT:           ti.Rtt,
 		RTTVar:        ti.Rttvar,
+		RcvRTT:        ti.Rcv_rtt,
 		PMTU:          ti.Pmtu,
 		Reordering:    ti.Reordering,
 		ReordSeen:     ti.Reord_seen,

@@ -90,6 +90,8 @@ type clientFlags struct {
 	ConnectTO  units.Milliseconds `name:"connect-timeout" help:"Give up connecting after this many milliseconds, as iperf3 (3000, or a duration such as 3s; default 10s)."`
 	RecvTO     engine.Seconds     `name:"rcv-timeout" help:"Fail when a receiving stream is idle this long (default 120s)."`
 	FlowLabel  int                `short:"L" name:"flowlabel" placeholder:"N" help:"IPv6 flow label of the TCP data streams, 1 to 1048575 (0xfffff), as iperf3's -L."`
+	Latency    bool               `name:"latency" help:"Measure latency under load: a probe connection beside the data streams times round trips at a fixed rate (open loop, from each one's due time), per interval and for the test, after an idle baseline taken before the load. A goperf server echoes it; against iperf3 the streams' TCP_INFO RTT is shown instead."`
+	LatRate    float64            `name:"latency-rate" placeholder:"N" help:"--latency's round trips per second, 1 to 10000 (default 100); implies --latency."`
 	File       string             `short:"F" name:"file" placeholder:"NAME" help:"TCP: send this file's bytes instead of the buffer (and, with no -t, -n or -k, the file once), or, receiving, write what arrives into it, as iperf3's -F. A server's -F serves its own streams."`
 
 	timeGiven bool // -t was on the command line: a file does not set the length

@@ -42,6 +42,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-c", "--dscp", "XX"}, "invalid --dscp"},
 		{[]string{"-c", "-u", "-b", "8"}, "UDP datagram size must be 16 to 65507 bytes, got 8"},
 		{[]string{"-c", "--batch", "0"}, "UDP batch must be 1 to 1024"},
+		{[]string{"-c", "--latency-rate", "0.5"}, "latency probe rate must be 1 to 10000 round trips per second, got 0.5"},
+		{[]string{"-c", "--latency-rate", "1e6"}, "latency probe rate must be 1 to 10000"},
 		{[]string{"-c", "-t", "-1"}, `invalid duration "-1": want 0 to 86400 seconds`},
 		{[]string{"-c", "--connect-timeout", "-5"}, `invalid duration "-5"`},
 		{[]string{"-c", "--cntl-ka=5/2/3"}, "control connection Keepalive period should be larger than the full retry period"},
@@ -118,6 +120,9 @@ func TestFlagsReachConfig(t *testing.T) {
 		{[]string{"--bitrate", "1M", "--pacing-timer", "5000"}, func(c engine.ClientConfig) bool { return c.Spec.PacingTimer == 5*time.Millisecond }},
 		{[]string{"--bitrate", "10M/100"}, func(c engine.ClientConfig) bool { return c.Spec.Bitrate == 10e6 && c.Spec.Burst == 100 }},
 		{[]string{"-m"}, func(c engine.ClientConfig) bool { return c.Spec.MPTCP }},
+		{[]string{"--latency"}, func(c engine.ClientConfig) bool { return c.Spec.Latency && c.LatencyRate == 0 }},
+		{[]string{"--latency-rate", "20"}, func(c engine.ClientConfig) bool { return c.Spec.Latency && c.LatencyRate == 20 }},
+		{nil, func(c engine.ClientConfig) bool { return !c.Spec.Latency }},
 		{[]string{"-Z"}, func(c engine.ClientConfig) bool {
 			return c.Spec.ZeroCopy && c.Spec.ZeroCopyMode == sockopt.ZeroCopyAuto
 		}},

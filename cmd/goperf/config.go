@@ -58,6 +58,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		FlowLabel:        c.FlowLabel,
 		FQRate:           uint64(c.FQRate),
 		ServerCPUs:       c.serverCPUs(),
+		Latency:          c.Latency || c.LatRate != 0,
 	}
 	switch {
 	case c.Reverse:
@@ -104,6 +105,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		UDP:              c.udpConfig(),
 		CPUs:             c.cpus(),
 		File:             c.File,
+		LatencyRate:      c.LatRate,
 	}, nil
 }
 

@@ -71,6 +71,7 @@ func wantLimit(t *testing.T, what string, v verdict, want ...string) {
 // the tbf was the bottleneck. Cubic makes the queue's growth the same on
 // every machine.
 func TestVerdictPath(t *testing.T) {
+	oncePerRun(t, "the verdict of a path")
 	a, b := vethPair(t, "vpath")
 	va, vb := vethNames("vpath")
 	tbf(t, a, va, "100mbit", "50ms")
@@ -96,6 +97,7 @@ func TestVerdictPath(t *testing.T) {
 // then a slow receiver is as right a verdict as its window: such a run is
 // logged, not checked.
 func TestVerdictReceiveWindow(t *testing.T) {
+	oncePerRun(t, "the verdict of a window")
 	a, b := vethPair(t, "wwin")
 	_, vb := vethNames("wwin")
 	tbf(t, b, vb, "500kbit", "300ms")
@@ -156,6 +158,7 @@ func TestVerdictPacing(t *testing.T) {
 // busy threads to the receiver's core. Placing streams needs a thread per
 // stream, so both ends run --io thread whatever GOPERF_IO forces.
 func TestVerdictReceiverCPU(t *testing.T) {
+	oncePerRun(t, "the verdict of a busy receiver, on --io thread")
 	if runtime.NumCPU() < 2 {
 		t.Skip("needs two cores: one for the sender, one the receiver shares with a busy loop")
 	}

@@ -129,3 +129,35 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 	}
 	return time.Duration(h.max)
 }
+
+// Reset empties h, keeping its buckets.
+func (h *Histogram) Reset() {
+	clear(h.counts)
+	h.n, h.min, h.max, h.sum, h.sumSq = 0, math.MaxInt64, 0, 0, 0
+}
+
+// TrimmedMean returns the mean of the smallest fraction q (0 to 1) of the
+// recorded durations, each taken at its bucket's middle, or 0 for none:
+// the IETF responsiveness draft's trimmed mean, which leaves out the
+// slowest 1-q.
+func (h *Histogram) TrimmedMean(q float64) time.Duration {
+	keep := uint64(math.Ceil(q * float64(h.n)))
+	if keep == 0 {
+		return 0
+	}
+	var sum float64
+	left := keep
+	for i, c := range h.counts {
+		if c == 0 {
+			continue
+		}
+		lo, hi := bounds(i)
+		mid := float64(min(max(lo+(hi-lo)/2, h.min), h.max))
+		take := min(c, left)
+		sum += mid * float64(take)
+		if left -= take; left == 0 {
+			break
+		}
+	}
+	return time.Duration(sum / float64(keep))
+}

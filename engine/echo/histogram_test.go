@@ -91,3 +91,30 @@ func TestRecordAllocs(t *testing.T) {
 		t.Errorf("Record allocates %v times", n)
 	}
 }
+
+// TrimmedMean leaves out the slowest share, and Reset empties the
+// histogram for the next interval: 95 round trips of 1 µs and 5 of 1 s
+// keep a 1 µs mean at 0.95 and reach the whole mean at 1.
+func TestTrimmedMeanAndReset(t *testing.T) {
+	h := NewHistogram()
+	for range 95 {
+		h.Record(time.Microsecond)
+	}
+	for range 5 {
+		h.Record(time.Second)
+	}
+	if got := h.TrimmedMean(0.95); got < time.Microsecond || got > time.Microsecond*101/100 {
+		t.Errorf("TrimmedMean(0.95) = %v, want 1µs within a bucket's width", got)
+	}
+	if got, want := h.TrimmedMean(1), h.Mean(); got < want*99/100 || got > want*101/100 {
+		t.Errorf("TrimmedMean(1) = %v, want the mean %v within a bucket's width", got, want)
+	}
+	h.Reset()
+	if h.Count() != 0 || h.TrimmedMean(0.95) != 0 || h.Max() != 0 || h.Quantile(0.5) != 0 {
+		t.Errorf("after Reset: count %d, max %v", h.Count(), h.Max())
+	}
+	h.Record(2 * time.Microsecond)
+	if h.Min() != 2*time.Microsecond || h.Max() != 2*time.Microsecond {
+		t.Errorf("after Reset and one record: min %v, max %v, want 2µs", h.Min(), h.Max())
+	}
+}

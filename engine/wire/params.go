@@ -59,6 +59,10 @@ type Ext struct {
 	// server's UDP streams, so that both ends send and receive alike.
 	NoGSO bool `json:"no_gso,omitempty"`
 	NoGRO bool `json:"no_gro,omitempty"`
+	// Latency asks the server to echo a latency probe: one more TCP
+	// connection with the test's cookie, before the data streams
+	// (goperf --latency).
+	Latency bool `json:"latency,omitempty"`
 }
 
 // ExtVersion is the extension version this package writes.
@@ -73,6 +77,9 @@ type Hello struct {
 	// EOF, so the client half-closes its sending streams after TEST_END
 	// and expects the server to do the same with its own.
 	HalfClose bool `json:"half_close,omitempty"`
+	// Latency says the server will echo the latency probe the client
+	// asked for; without it the client opens none.
+	Latency bool `json:"latency,omitempty"`
 }
 
 // DecodeParams parses a parameter document. Keys match case-insensitively,

@@ -1,0 +1,265 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/goperf/goperf/engine/echo"
+	"github.com/goperf/goperf/sockopt"
+)
+
+// The latency probe's client (--latency): one TCP connection beside the
+// data streams, on which the client sends a small stamped message at a
+// fixed rate and a goperf server echoes each back. A round trip is timed
+// from the moment its message was due, not from when it left: a send held
+// up behind a full socket buffer or a stalled path counts its wait (open
+// loop, free of coordinated omission).
+//
+// A message is probeLen bytes: its sequence number and the time it was
+// due, in nanoseconds after the probe's epoch, both big-endian.
+
+// Probe rates, in round trips per second.
+const (
+	DefaultLatencyRate float64 = 100
+	MinLatencyRate     float64 = 1
+	MaxLatencyRate     float64 = 10000
+)
+
+const (
+	probeLen = 16
+	// idleProbes round trips measure the path before the load, spaced by
+	// the probe's period but at most idleSpacing apart, so that the
+	// baseline never holds the test up for more than about 200 ms.
+	idleProbes  = 20
+	idleSpacing = 10 * time.Millisecond
+)
+
+// probe is a client's latency probe. Its sender and receiver goroutines
+// share the figures under mu; the sampler cuts them into intervals.
+type probe struct {
+	conn  net.Conn
+	every time.Duration // the period between round trips
+	epoch time.Time     // due times count from here
+
+	mu       sync.Mutex
+	interval *echo.Histogram // round trips answered in the current interval
+	total    *echo.Histogram // answered round trips due after `from`
+	idle     *echo.Histogram
+	from     time.Duration // round trips due before this are left out of total (the omit period)
+	sent     uint64        // messages written
+	answered uint64
+	err      error // why the probe stopped early, nil while it runs
+	rate     float64
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// newProbe wraps conn, on which the cookie has been sent, as a probe at
+// rate round trips per second.
+func newProbe(conn net.Conn, rate float64) *probe {
+	return &probe{
+		conn: conn, rate: rate, every: time.Duration(float64(time.Second) / rate),
+		interval: echo.NewHistogram(), total: echo.NewHistogram(), idle: echo.NewHistogram(),
+		stop: make(chan struct{}),
+	}
+}
+
+// openProbe dials the probe's connection, announces it with the test's
+// cookie, and measures the idle path: the server's first echo also
+// confirms it took the connection as the probe, before any data stream
+// connects.
+func (c *client) openProbe() error {
+	opts := sockopt.Options{Device: c.cfg.Device, TOS: c.cfg.TOS}
+	conn, err := c.dial(c.ctrl.ctx, c.cfg.Family.network(TCP), 0, opts, nil)
+	if err != nil {
+		return fmt.Errorf("latency probe: %w", err)
+	}
+	if err := opts.Apply(conn.(*net.TCPConn), "tcp"); err != nil && !errors.Is(err, sockopt.ErrUnsupported) {
+		conn.Close()
+		return fmt.Errorf("latency probe: %w", err)
+	}
+	rate := c.cfg.LatencyRate
+	if rate == 0 {
+		rate = DefaultLatencyRate
+	}
+	c.probe = newProbe(conn, rate)
+	_ = conn.SetDeadline(time.Now().Add(ctrlTimeout))
+	if _, err := conn.Write(c.cookie[:]); err != nil {
+		return fmt.Errorf("latency probe: sending cookie: %w", err)
+	}
+	if err := c.probe.measureIdle(); err != nil {
+		return fmt.Errorf("latency probe: the server did not echo it: %w", err)
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return nil
+}
+
+// measureIdle times idleProbes round trips one after another, before any
+// load: the path's unloaded RTT.
+func (p *probe) measureIdle() error {
+	var msg, got [probeLen]byte
+	spacing := min(p.every, idleSpacing)
+	for i := range uint64(idleProbes) {
+		start := time.Now()
+		binary.BigEndian.PutUint64(msg[0:8], i)
+		if _, err := p.conn.Write(msg[:]); err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(p.conn, got[:]); err != nil {
+			return err
+		}
+		rtt := time.Since(start)
+		if got != msg {
+			return errors.New("its echo differs from the message")
+		}
+		p.idle.Record(rtt)
+		time.Sleep(spacing - rtt)
+	}
+	return nil
+}
+
+// start begins the loaded round trips at epoch, the test's start.
+func (p *probe) start(epoch time.Time) {
+	p.epoch = epoch
+	p.wg.Add(2)
+	go p.send()
+	go p.receive()
+}
+
+// send writes message i when it is due, epoch + i periods. A late write
+// (a full buffer, a descheduled goroutine) keeps the due times: the next
+// messages go out back to back until the schedule is caught up.
+func (p *probe) send() {
+	defer p.wg.Done()
+	var msg [probeLen]byte
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for i := uint64(0); ; i++ {
+		due := time.Duration(i) * p.every
+		if wait := time.Until(p.epoch.Add(due)); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-p.stop:
+				return
+			case <-timer.C:
+			}
+		} else {
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+		}
+		binary.BigEndian.PutUint64(msg[0:8], i)
+		binary.BigEndian.PutUint64(msg[8:16], uint64(due))
+		if _, err := p.conn.Write(msg[:]); err != nil {
+			p.fail(fmt.Errorf("sending: %w", err))
+			return
+		}
+		p.mu.Lock()
+		p.sent++
+		p.mu.Unlock()
+	}
+}
+
+// receive times each echo against its message's due time.
+func (p *probe) receive() {
+	defer p.wg.Done()
+	var got [probeLen]byte
+	for next := uint64(0); ; next++ {
+		if _, err := io.ReadFull(p.conn, got[:]); err != nil {
+			p.fail(fmt.Errorf("receiving: %w", err))
+			return
+		}
+		rtt := time.Since(p.epoch)
+		seq, due := binary.BigEndian.Uint64(got[0:8]), time.Duration(binary.BigEndian.Uint64(got[8:16]))
+		if seq != next {
+			p.fail(fmt.Errorf("echo %d came where %d was due", seq, next))
+			return
+		}
+		p.record(rtt-due, due)
+	}
+}
+
+// record adds one answered round trip, due at due after the epoch.
+func (p *probe) record(rtt, due time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.answered++
+	p.interval.Record(rtt)
+	if due >= p.from {
+		p.total.Record(rtt)
+	}
+}
+
+// fail keeps the first reason the probe stopped, unless it was told to.
+func (p *probe) fail(err error) {
+	select {
+	case <-p.stop:
+		return // closed on purpose
+	default:
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+// cut returns the round trips answered since the last cut.
+func (p *probe) cut() *Latency {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := latencyOf(LatencyProbe, p.interval, p.sent-p.answered)
+	p.interval.Reset()
+	return &l
+}
+
+// rebase leaves the round trips due until now out of the test's figures.
+func (p *probe) rebase() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.from = time.Since(p.epoch)
+	p.total.Reset()
+}
+
+// halt stops sending: the test's load has ended. Echoes still on their
+// way are counted until report.
+func (p *probe) halt() {
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+}
+
+// close stops the probe and closes its connection; it may be called
+// again.
+func (p *probe) close() {
+	p.halt()
+	_ = p.conn.Close()
+	p.wg.Wait()
+}
+
+// report stops the probe and returns its figures; what was sent and not
+// answered by now is unanswered.
+func (p *probe) report() *LatencyReport {
+	p.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := &LatencyReport{
+		Source: LatencyProbe, Rate: p.rate,
+		Idle: latencyOf(LatencyProbe, p.idle, 0), Loaded: latencyOf(LatencyProbe, p.total, p.sent-p.answered),
+	}
+	if p.err != nil {
+		r.Note = "the probe stopped early: " + p.err.Error()
+	}
+	return r
+}
