@@ -233,11 +233,11 @@ func (c *client) dataPhase() error {
 		defer t.Stop()
 	}
 	st, err := c.ctrl.readDuring(r, time.Time{})
+	if c.probe != nil {
+		c.probe.halt() // no probe is due after the end
+	}
 	c.end = time.Now()
 	c.sampler.halt()
-	if c.probe != nil {
-		c.probe.halt()
-	}
 	c.cpu = r.readCPU().since(c.cpuStart)
 	r.stopSending()
 	switch {

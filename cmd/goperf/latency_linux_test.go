@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -56,45 +54,11 @@ func runLatency(t *testing.T, ns []string, args ...string) (latencyDoc, string) 
 	return doc, c.Stderr.String()
 }
 
-// tbfQueue makes a path with a queue, as the issue gives it: namespaces a
-// (192.0.2.1) and b (198.51.100.2) joined through a router namespace whose
-// egress each way is a 100 Mbit/s tbf with up to 400 ms of queue. The
-// queue is a hop away from both ends, as on a real path: neither end's
-// socket buffer (UDP) nor TCP Small Queues bounds what waits in it, so a
-// loaded path fills it. It returns the ip netns exec prefixes of a and b.
+// tbfQueue is the issue's path: a 100 Mbit/s tbf each way with up to
+// 400 ms of queue, on a router between client (a) and server (b).
 func tbfQueue(t *testing.T, what string) (a, b []string) {
 	t.Helper()
-	na, nr, nb := namedNetns(t, "goperf-"+what+"-a"), namedNetns(t, "goperf-"+what+"-r"), namedNetns(t, "goperf-"+what+"-b")
-	name := func(end string) string { return fmt.Sprintf("gq%s%s%d", what[:1], end, os.Getpid()%100000) }
-	la, ra, rb, lb := name("a"), name("r"), name("s"), name("b") // a's, the router's two, b's
-	steps := [][]string{
-		{"ip", "link", "add", la, "type", "veth", "peer", "name", ra},
-		{"ip", "link", "add", lb, "type", "veth", "peer", "name", rb},
-		{"ip", "link", "set", la, "netns", na},
-		{"ip", "link", "set", ra, "netns", nr},
-		{"ip", "link", "set", rb, "netns", nr},
-		{"ip", "link", "set", lb, "netns", nb},
-		{"ip", "-n", na, "addr", "add", "192.0.2.1/24", "dev", la},
-		{"ip", "-n", nr, "addr", "add", "192.0.2.254/24", "dev", ra},
-		{"ip", "-n", nr, "addr", "add", "198.51.100.254/24", "dev", rb},
-		{"ip", "-n", nb, "addr", "add", "198.51.100.2/24", "dev", lb},
-		{"ip", "-n", na, "link", "set", la, "up"},
-		{"ip", "-n", nr, "link", "set", ra, "up"},
-		{"ip", "-n", nr, "link", "set", rb, "up"},
-		{"ip", "-n", nb, "link", "set", lb, "up"},
-		{"ip", "-n", na, "route", "add", "default", "via", "192.0.2.254"},
-		{"ip", "-n", nb, "route", "add", "default", "via", "198.51.100.254"},
-		{"ip", "netns", "exec", nr, "sysctl", "-qw", "net.ipv4.ip_forward=1"},
-	}
-	for _, argv := range steps {
-		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v %s", argv, err, out)
-		}
-	}
-	r := []string{"ip", "netns", "exec", nr}
-	tbf(t, r, ra, "100mbit", "400ms")
-	tbf(t, r, rb, "100mbit", "400ms")
-	return []string{"ip", "netns", "exec", na}, []string{"ip", "netns", "exec", nb}
+	return enginetest.QueuedPath(t, what, "100mbit", "400ms")
 }
 
 // Through a 100 Mbit/s tbf each way, a goperf server echoes the probe: its

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // verdict is end.goperf.verdict of a -J document.
@@ -114,10 +115,7 @@ func TestVerdictReceiveWindow(t *testing.T) {
 // prefix ns, to rate with a queue of latency; it skips without tc.
 func tbf(t *testing.T, ns []string, dev, rate, latency string) {
 	t.Helper()
-	argv := append(slices.Clone(ns), "tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "4kb", "latency", latency)
-	if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
-		t.Skipf("tbf: %v %s", err, out)
-	}
+	enginetest.TBF(t, ns, dev, rate, latency)
 }
 
 // A paced test that reaches its rate is limited by its pacing, TCP and
