@@ -6,7 +6,7 @@ import "github.com/goperf/goperf/sockopt"
 // goperf server echoes, else its own streams' TCP_INFO.
 
 // noProbeNote is what a report says when the server cannot echo the probe.
-const noProbeNote = "the server is not goperf and cannot echo a latency probe"
+const noProbeNote = "the server cannot echo a latency probe (it is not goperf, or a goperf older than --latency)"
 
 // openLatency opens the probe before the data streams when the server
 // agreed to echo it; a server that did not is told of in one line.

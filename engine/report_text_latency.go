@@ -21,29 +21,32 @@ func (t *textReporter) latencyInterval(iv *Interval) {
 	t.printf("%s %6.2f-%-6.2f sec  %s\n", latencyLabel, iv.Start.Seconds(), iv.End.Seconds(), latencyText(l, l.Source))
 }
 
-// latencyText is a Latency in one line.
+// latencyText is a Latency in one line. TCP_INFO readings are a few
+// kernel averages: their median and largest say all they can.
 func latencyText(l *Latency, src LatencySource) string {
 	var b strings.Builder
-	if src == LatencyTCPInfo {
-		b.WriteString("TCP_INFO ")
-	}
-	if l.Count == 0 {
+	switch {
+	case l.Count == 0:
 		fmt.Fprintf(&b, "no round trip answered (%d unanswered)", l.Unanswered)
-		return b.String()
+	case src == LatencyTCPInfo:
+		fmt.Fprintf(&b, "TCP_INFO RTT p50 %s  max %s  (%s)", msText(l.P50), msText(l.Max), plural(l.Count, "reading"))
+	default:
+		fmt.Fprintf(&b, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  RPM %.0f  (%s",
+			msText(l.P50), msText(l.P90), msText(l.P99), msText(l.P999), msText(l.Max), l.RPM, plural(l.Count, "round trip"))
+		if l.Unanswered > 0 {
+			fmt.Fprintf(&b, ", %d unanswered", l.Unanswered)
+		}
+		b.WriteString(")")
 	}
-	fmt.Fprintf(&b, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s", msText(l.P50), msText(l.P90), msText(l.P99), msText(l.P999), msText(l.Max))
-	noun := "round trips"
-	if src == LatencyTCPInfo {
-		noun = "readings"
-	} else {
-		fmt.Fprintf(&b, "  RPM %.0f", l.RPM)
-	}
-	fmt.Fprintf(&b, "  (%d %s", l.Count, noun)
-	if l.Unanswered > 0 {
-		fmt.Fprintf(&b, ", %d unanswered", l.Unanswered)
-	}
-	b.WriteString(")")
 	return b.String()
+}
+
+// plural is n and noun, with an s unless n is 1.
+func plural(n uint64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // msText writes a round trip in milliseconds, to about three places.
