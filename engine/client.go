@@ -215,7 +215,8 @@ func (c *client) begin() error {
 		idle = defaultRecvTimeout
 	}
 	c.sampler = newSampler(c.run, c.cfg.Interval, idle, c.rep.interval)
-	c.sampler.latency = c.latencySource()
+	c.latency = c.latencySource()
+	c.sampler.latency = c.latency
 	return nil
 }
 

@@ -16,28 +16,35 @@ func (c *client) openLatency() error {
 		return nil
 	case c.hello.Latency:
 		return c.openProbe()
-	case c.cfg.Proto == TCP && sockopt.HasTCPInfo:
-		c.out.Log.Error("--latency: %s; showing the data streams' TCP_INFO RTT instead", noProbeNote)
-	default:
-		c.out.Log.Error("--latency: %s, and %s: no latency figures", noProbeNote, noTCPInfo(c.cfg.Proto))
 	}
+	_, why := c.fallback()
+	c.out.Log.Error("--latency: %s", why)
 	return nil
+}
+
+// fallback says what stands in for a probe the server cannot echo: the
+// streams' TCP_INFO where they have it, else nothing; and why.
+func (c *client) fallback() (tcpInfo bool, why string) {
+	if c.cfg.Proto == TCP && sockopt.HasTCPInfo {
+		return true, noProbeNote + ": the data streams' TCP_INFO RTT instead (kernel estimates)"
+	}
+	return false, noProbeNote + ", and " + noTCPInfo(c.cfg.Proto)
 }
 
 // latencySource returns what measures the test's latency, nil without
 // --latency.
 func (c *client) latencySource() latencySource {
-	switch {
-	case !c.cfg.Latency:
-		c.latency = nil
-	case c.probe != nil:
-		c.latency = c.probe
-	case c.cfg.Proto == TCP && sockopt.HasTCPInfo:
-		c.latency = newTCPInfoRTT(c.ctrl.conn, c.streams, noProbeNote+": the data streams' TCP_INFO RTT instead (kernel estimates)")
-	default:
-		c.latency = noLatency{note: noProbeNote + ", and " + noTCPInfo(c.cfg.Proto)}
+	if !c.cfg.Latency {
+		return nil
 	}
-	return c.latency
+	if c.probe != nil {
+		return c.probe
+	}
+	tcpInfo, why := c.fallback()
+	if tcpInfo {
+		return newTCPInfoRTT(c.ctrl.conn, c.streams, why)
+	}
+	return noLatency{note: why}
 }
 
 // latencyReport returns the test's latency, nil without --latency.

@@ -76,12 +76,8 @@ func newProbe(conn net.Conn, rate float64) *probe {
 // connects.
 func (c *client) openProbe() error {
 	opts := sockopt.Options{Device: c.cfg.Device, TOS: c.cfg.TOS}
-	conn, err := c.dial(c.ctrl.ctx, c.cfg.Family.network(TCP), 0, opts, nil)
+	conn, err := c.dial(c.ctrl.ctx, c.cfg.Family.network(TCP), 0, opts, nil) // opts set before it connects
 	if err != nil {
-		return fmt.Errorf("latency probe: %w", err)
-	}
-	if err := opts.Apply(conn.(*net.TCPConn), "tcp"); err != nil && !errors.Is(err, sockopt.ErrUnsupported) {
-		conn.Close()
 		return fmt.Errorf("latency probe: %w", err)
 	}
 	rate := c.cfg.LatencyRate
@@ -178,13 +174,13 @@ func (p *probe) receive() {
 			p.fail(fmt.Errorf("receiving: %w", err))
 			return
 		}
-		rtt := time.Since(p.epoch)
+		now := time.Since(p.epoch)
 		seq, due := binary.BigEndian.Uint64(got[0:8]), time.Duration(binary.BigEndian.Uint64(got[8:16]))
 		if seq != next {
 			p.fail(fmt.Errorf("echo %d came where %d was due", seq, next))
 			return
 		}
-		p.record(rtt-due, due)
+		p.record(now-due, due)
 	}
 }
 

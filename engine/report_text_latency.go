@@ -18,17 +18,17 @@ func (t *textReporter) latencyInterval(iv *Interval) {
 	if l == nil {
 		return
 	}
-	t.printf("%s %6.2f-%-6.2f sec  %s\n", latencyLabel, iv.Start.Seconds(), iv.End.Seconds(), latencyText(l, l.Source))
+	t.printf("%s %6.2f-%-6.2f sec  %s\n", latencyLabel, iv.Start.Seconds(), iv.End.Seconds(), latencyText(l))
 }
 
 // latencyText is a Latency in one line. TCP_INFO readings are a few
 // kernel averages: their median and largest say all they can.
-func latencyText(l *Latency, src LatencySource) string {
+func latencyText(l *Latency) string {
 	var b strings.Builder
 	switch {
 	case l.Count == 0:
 		fmt.Fprintf(&b, "no round trip answered (%d unanswered)", l.Unanswered)
-	case src == LatencyTCPInfo:
+	case l.Source == LatencyTCPInfo:
 		fmt.Fprintf(&b, "TCP_INFO RTT p50 %s  max %s  (%s)", msText(l.P50), msText(l.Max), plural(l.Count, "reading"))
 	default:
 		fmt.Fprintf(&b, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  RPM %.0f  (%s",
@@ -78,8 +78,8 @@ func (t *textReporter) latencySummary(r *LatencyReport) {
 	if r.Source == LatencyTCPInfo {
 		idle = "idle (control connection)"
 	}
-	t.printf("%s %s  %s\n", latencyLabel, idle, latencyText(&r.Idle, r.Source))
-	t.printf("%s loaded  %s\n", latencyLabel, latencyText(&r.Loaded, r.Source))
+	t.printf("%s %s  %s\n", latencyLabel, idle, latencyText(&r.Idle))
+	t.printf("%s loaded  %s\n", latencyLabel, latencyText(&r.Loaded))
 	if r.Idle.P50 > 0 && r.Loaded.Count > 0 {
 		t.printf("%s under load the median round trip is %.1f× the idle one\n", latencyLabel, float64(r.Loaded.P50)/float64(r.Idle.P50))
 	}
