@@ -43,7 +43,8 @@ type EchoTool struct {
 	Parse  func(out []byte) (RTT, error)          // the client's output
 }
 
-// Goecho returns goecho at path as an EchoTool; extra goes to its client.
+// Goecho returns goecho at path as an EchoTool; extra goes to its server
+// and its client alike, so it holds only flags both take.
 func Goecho(name, path string, extra ...string) EchoTool {
 	proto := func(c EchoCase) []string {
 		if c.UDP {
@@ -54,7 +55,7 @@ func Goecho(name, path string, extra ...string) EchoTool {
 	return EchoTool{
 		Name: name,
 		Server: func(port string, c EchoCase) []string {
-			return append([]string{path, "-s", "-a", "127.0.0.1", "-p", port}, proto(c)...)
+			return append(append([]string{path, "-s", "-a", "127.0.0.1", "-p", port}, proto(c)...), extra...)
 		},
 		Client: func(port string, c EchoCase) []string {
 			args := []string{path, "-c", "127.0.0.1", "-p", port, "--latency", "-J", "-m", strconv.Itoa(c.Size),

@@ -24,13 +24,14 @@ func echoSeconds() int {
 
 // BenchmarkEchoVsSockperf runs goecho and the system's sockperf ping-pong
 // alternately on loopback, b.N rounds per case, and reports the medians of
-// each one's round-trip p50, p99 and p99.9 in microseconds, and the p50
-// ratios. sockperf runs with --full-rtt, so both report whole round trips.
-// "goecho" is the default client, which busy-polls for each echo;
-// "goecho-nospin" (--spin 0) parks in Go's poller as sockperf blocks in
-// recvfrom, the like-for-like client. Run it with -benchtime 5x or more
-// and GOECHO_BENCH_SECONDS=3 on a quiet machine; one round of one second
-// (-benchtime 1x, as CI does) only proves it works.
+// each one's round-trip p50, p99 and p99.9 in microseconds, and their
+// ratios to sockperf's. sockperf runs with --full-rtt, so both report
+// whole round trips. "goecho" is the default, whose client busy-polls for
+// each echo and whose server for each read; "goecho-nospin" (--spin 0 on
+// both sides) parks in Go's poller as sockperf blocks in recvfrom, like
+// for like. Run it with -benchtime 5x or more and GOECHO_BENCH_SECONDS=3
+// on a quiet machine; one round of one second (-benchtime 1x, as CI does)
+// only proves it works.
 func BenchmarkEchoVsSockperf(b *testing.B) {
 	path, err := exec.LookPath("sockperf")
 	if err != nil {
@@ -56,6 +57,8 @@ func BenchmarkEchoVsSockperf(b *testing.B) {
 				b.ReportMetric(m.P999, t.Name+"-p99.9-us")
 				if t.Name != "sockperf" {
 					b.ReportMetric(m.P50/sp.P50, t.Name+"/sockperf-p50")
+					b.ReportMetric(m.P99/sp.P99, t.Name+"/sockperf-p99")
+					b.ReportMetric(m.P999/sp.P999, t.Name+"/sockperf-p99.9")
 				}
 				b.Logf("%-14s p50/p99/p99.9 per round: %v", t.Name, res[t.Name])
 			}

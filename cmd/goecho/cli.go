@@ -29,6 +29,7 @@ type cli struct {
 	Buffer  units.BufferSize `short:"b" default:"16K" help:"Buffer size: the server's reads, the client's pieces of a long line (over UDP, its datagrams), e.g. 16384, 16K."`
 	Window  units.ByteSize   `short:"w" help:"Socket buffer size (SO_SNDBUF and SO_RCVBUF), e.g. 4M; default the kernel's."`
 	Verbose bool             `short:"V" help:"More detail: every connection the server accepts and closes."`
+	Spin    spinWindow       `default:"50us" help:"Busy-poll the socket this long before sleeping (Linux, fewer connections than CPUs): the client for each echo in a closed loop, the server for each read; 0 to never."`
 
 	measureFlags
 	serverFlags
@@ -48,7 +49,6 @@ type measureFlags struct {
 	JSON      bool          `short:"J" name:"json" help:"Print the results as JSON."`
 	Histogram string        `type:"path" help:"Write the round trips' distribution to this file (HdrHistogram's percentile format)."`
 	Timeout   units.Seconds `default:"1" help:"UDP: a message not echoed within this counts as lost."`
-	Spin      spinWindow    `default:"50us" help:"Closed loop: busy-poll the socket this long for each echo before sleeping (Linux, fewer connections than CPUs); 0 to never."`
 }
 
 // serverFlags are the server's limits; --idle-timeout is the client's too.

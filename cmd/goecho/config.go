@@ -27,6 +27,7 @@ func (c *cli) serve(ctx context.Context, out output.Output) error {
 		MaxConns:    c.MaxConns,
 		IdleTimeout: time.Duration(c.IdleTO),
 		Window:      int(c.Window),
+		Spin:        c.Spin.window(),
 	}, out)
 	if err := srv.Listen(ctx); err != nil {
 		return err

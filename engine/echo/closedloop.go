@@ -1,6 +1,7 @@
 package echo
 
 import (
+	"io"
 	"math"
 	"net"
 	"sync"
@@ -49,14 +50,21 @@ type pinger struct {
 	in    []byte // TCP: len(out); UDP: one more, so a longer echo shows
 	seq   uint64
 	stall idleDeadline // TCP
-	spin  *spinReader  // nil: wait in the network poller
+	spin  *spinConn    // nil: wait in the network poller
+	w     io.Writer    // spin, or conn without it
+	// lostArmed is the read deadline set, from the run's epoch; moved on
+	// only when a round trip's lost time passes it, so not once per echo
+	lostArmed time.Duration
 }
 
 func newPinger(r *run, conn net.Conn, t *tally) *pinger {
 	p := &pinger{r: r, conn: conn, t: t, out: newMessage(r.m.Size), in: echoBuffer(r.m.Size, r.cfg.Proto)}
 	p.stall = idleDeadline{set: conn.SetDeadline, period: r.cfg.StallTimeout}
+	p.w = conn
 	if r.spin > 0 {
-		p.spin, _ = newSpinReader(conn, r.spin) // without one, the poller waits
+		if sc, err := newSpinConn(conn, r.spin); err == nil { // without one, the poller waits
+			p.spin, p.w = sc, sc
+		}
 	}
 	return p
 }
@@ -104,7 +112,7 @@ func (p *pinger) roundTrip(sent time.Duration) (outcome, error) {
 	if p.r.cfg.Proto == UDP {
 		return p.udpRoundTrip(sent)
 	}
-	if err := writeAll(p.conn, p.out, &p.stall); err != nil {
+	if err := writeAll(p.w, p.out, &p.stall); err != nil {
 		return 0, err
 	}
 	if n, err := p.recv(p.in, true); err != nil {
@@ -122,10 +130,11 @@ func (p *pinger) roundTrip(sent time.Duration) (outcome, error) {
 // udpRoundTrip sends one datagram and waits for the echo of this message,
 // passing over late echoes of earlier ones, until the lost timeout.
 func (p *pinger) udpRoundTrip(sent time.Duration) (outcome, error) {
-	if _, err := p.conn.Write(p.out); err != nil {
+	if _, err := p.w.Write(p.out); err != nil {
 		return 0, err
 	}
-	if err := p.conn.SetReadDeadline(p.r.epoch.Add(sent + p.r.cfg.LostTimeout)); err != nil {
+	lostAt := sent + p.r.cfg.LostTimeout
+	if err := p.armLost(lostAt); err != nil {
 		return 0, err
 	}
 	for {
@@ -135,6 +144,9 @@ func (p *pinger) udpRoundTrip(sent time.Duration) (outcome, error) {
 			return lost, nil
 		case err != nil:
 			return 0, err
+		case matches(p.in[:n], p.out) && p.r.since() > lostAt:
+			p.t.late++ // back after the lost timeout, before the deadline
+			return lost, nil
 		case matches(p.in[:n], p.out):
 			return echoed, nil
 		case n >= headerLen && seqOf(p.in) < p.seq:
@@ -143,6 +155,21 @@ func (p *pinger) udpRoundTrip(sent time.Duration) (outcome, error) {
 			return mismatched, nil
 		}
 	}
+}
+
+// armLost makes sure the read deadline falls at lostAt or after. It moves
+// the deadline one lost timeout beyond, so that it is set once per lost
+// timeout rather than once per round trip: each setting touches the
+// runtime's timers, and can wake a thread to watch them, which at tens of
+// thousands of round trips a second took a CPU from a busy-polling pinger
+// often enough to show at p99. A lost message is therefore given up within
+// twice the lost timeout, and counted lost all the same.
+func (p *pinger) armLost(lostAt time.Duration) error {
+	if p.lostArmed >= lostAt {
+		return nil
+	}
+	p.lostArmed = lostAt + p.r.cfg.LostTimeout
+	return p.conn.SetReadDeadline(p.r.epoch.Add(p.lostArmed))
 }
 
 // recv reads an echo into buf: all of it (full, TCP) or one datagram.

@@ -52,12 +52,14 @@ type ServerConfig struct {
 	MaxConns    int           // TCP connections echoed at once; more are refused
 	IdleTimeout time.Duration // TCP: close a connection idle this long (fires within twice that)
 	Window      int           // SO_SNDBUF and SO_RCVBUF in bytes (-w); 0 = the kernel's default
+	Spin        time.Duration // busy-poll window per read while connections are fewer than CPUs; 0 = DefaultSpin, < 0 = none
 }
 
 func (c *ServerConfig) defaults() {
 	c.Buffer = orDefault(c.Buffer, DefaultBuffer)
 	c.MaxConns = orDefault(c.MaxConns, DefaultMaxConns)
 	c.IdleTimeout = orDefault(c.IdleTimeout, DefaultIdleTimeout)
+	c.Spin = orDefault(c.Spin, DefaultSpin)
 }
 
 // ClientConfig says where a client dials and how long it waits.

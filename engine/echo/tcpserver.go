@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"time"
 
 	"github.com/goperf/goperf/engine/transport"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // acceptBackoff is the pause after an accept error such as EMFILE, so the
@@ -31,12 +33,13 @@ func (s *Server) accept(ctx context.Context) error {
 				return nil
 			}
 		}
-		if n, ok := s.admit(conn); !ok {
+		n, ok := s.admit(conn)
+		if !ok {
 			s.refuse(conn, n)
 			continue
 		}
 		s.wg.Add(1)
-		go s.echoConn(conn)
+		go s.echoConn(conn, n)
 	}
 }
 
@@ -91,14 +94,14 @@ func (s *Server) refuse(conn net.Conn, n int) {
 	})
 }
 
-// echoConn echoes one connection until the peer closes it, it stays idle
-// for the idle timeout, or the server shuts down. Its buffer is allocated
-// once; the loop allocates nothing.
-func (s *Server) echoConn(conn net.Conn) {
+// echoConn echoes one connection, the nth being echoed, until the peer
+// closes it, it stays idle for the idle timeout, or the server shuts down.
+// Its buffer is allocated once; the loop allocates nothing.
+func (s *Server) echoConn(conn net.Conn, n int) {
 	defer s.wg.Done()
 	defer s.release(conn)
 	s.out.Log.Verbose("echoing %v", conn.RemoteAddr())
-	err := s.echo(conn, make([]byte, s.cfg.Buffer))
+	err := s.echo(conn, s.socket(conn, n), make([]byte, s.cfg.Buffer))
 	switch {
 	case err == nil, transport.IsGone(err):
 		s.out.Log.Verbose("%v closed", conn.RemoteAddr())
@@ -109,17 +112,30 @@ func (s *Server) echoConn(conn net.Conn) {
 	}
 }
 
-// echo copies what conn reads back to it until EOF or an error.
-func (s *Server) echo(conn net.Conn, buf []byte) error {
+// socket returns how the nth connection reads and writes: busy-polling
+// with raw system calls while it has a CPU to itself (spin.go), else
+// through the network poller.
+func (s *Server) socket(conn net.Conn, n int) io.ReadWriter {
+	if !sockopt.RawIO || s.cfg.Spin < 0 || n >= runtime.GOMAXPROCS(0) {
+		return conn
+	}
+	if sr, err := newSpinConn(conn, s.cfg.Spin); err == nil {
+		return sr
+	}
+	return conn
+}
+
+// echo copies what rw reads from conn back to it until EOF or an error.
+func (s *Server) echo(conn net.Conn, rw io.ReadWriter, buf []byte) error {
 	idle := idleDeadline{set: conn.SetDeadline, period: s.cfg.IdleTimeout}
 	if err := idle.arm(); err != nil {
 		return err
 	}
 	for {
-		n, err := conn.Read(buf)
+		n, err := rw.Read(buf)
 		if n > 0 {
 			idle.progress()
-			if werr := writeAll(conn, buf[:n], &idle); werr != nil {
+			if werr := writeAll(rw, buf[:n], &idle); werr != nil {
 				return werr
 			}
 		}
@@ -134,9 +150,9 @@ func (s *Server) echo(conn net.Conn, buf []byte) error {
 
 // writeAll writes p, retrying after a deadline that fired while the
 // connection still made progress.
-func writeAll(conn net.Conn, p []byte, idle *idleDeadline) error {
+func writeAll(w io.Writer, p []byte, idle *idleDeadline) error {
 	for {
-		n, err := conn.Write(p)
+		n, err := w.Write(p)
 		if err == nil {
 			return nil
 		}

@@ -3,8 +3,11 @@ package echo
 import (
 	"errors"
 	"net"
+	"net/netip"
+	"runtime"
 
 	"github.com/goperf/goperf/engine/transport"
+	"github.com/goperf/goperf/sockopt"
 )
 
 // serveUDP echoes each datagram to its sender, from one goroutine and one
@@ -15,8 +18,9 @@ import (
 func (s *Server) serveUDP() error {
 	buf := make([]byte, maxUDPDatagram)
 	own := uint16(s.pc.LocalAddr().(*net.UDPAddr).Port)
+	sock := s.udpSocket()
 	for {
-		n, from, err := s.pc.ReadFromUDPAddrPort(buf)
+		n, from, err := sock.recv(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
@@ -29,8 +33,42 @@ func (s *Server) serveUDP() error {
 			continue
 		}
 		s.echoes.Add(1)
-		if _, err := s.pc.WriteToUDPAddrPort(buf[:n], from); err != nil {
+		if err := sock.reply(buf[:n]); err != nil {
 			s.out.Log.Verbose("udp echo to %v: %v", from, transport.Cause(err))
 		}
 	}
+}
+
+// udpSocket is how the UDP server receives a datagram and answers it.
+type udpSocket interface {
+	recv(buf []byte) (int, netip.AddrPort, error)
+	reply(p []byte) error // to the sender of the last datagram received
+}
+
+// udpSocket returns the busy-polling socket where the server has a CPU to
+// spare for it, else the network poller's.
+func (s *Server) udpSocket() udpSocket {
+	if sockopt.RawIO && s.cfg.Spin >= 0 && runtime.GOMAXPROCS(0) > 1 {
+		if u, err := newUDPSpinner(s.pc, s.cfg.Spin); err == nil {
+			return u
+		}
+	}
+	return &polledUDP{pc: s.pc}
+}
+
+// polledUDP waits for datagrams in the network poller.
+type polledUDP struct {
+	pc   *net.UDPConn
+	last netip.AddrPort
+}
+
+func (p *polledUDP) recv(buf []byte) (int, netip.AddrPort, error) {
+	n, from, err := p.pc.ReadFromUDPAddrPort(buf)
+	p.last = from
+	return n, from, err
+}
+
+func (p *polledUDP) reply(b []byte) error {
+	_, err := p.pc.WriteToUDPAddrPort(b, p.last)
+	return err
 }
