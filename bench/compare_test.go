@@ -18,8 +18,9 @@ func benchSeconds() time.Duration {
 
 // BenchmarkVsIperf3 runs goperf and the system's iperf3 alternately on
 // loopback, b.N rounds per case, and reports each one's median receiver
-// rate and their ratio. Run it with -benchtime 5x or more on a quiet
-// machine; one round (-benchtime 1x, as CI does) only proves it works.
+// rate, their ratio and the median of each round's ratio (PairRatio).
+// Run it with -benchtime 5x or more on a quiet machine; one round
+// (-benchtime 1x, as CI does) only proves it works.
 //
 // The C=cubic cases exist because a machine whose default is BBR, with no
 // fq qdisc, paces each loopback stream in the kernel at about 20 Gbit/s
@@ -44,6 +45,7 @@ func BenchmarkVsIperf3(b *testing.B) {
 			b.ReportMetric(g, "goperf-Gbit/s")
 			b.ReportMetric(i, "iperf3-Gbit/s")
 			b.ReportMetric(g/i, "ratio")
+			b.ReportMetric(PairRatio(is, gs), "pair-ratio")
 			b.Logf("goperf %v iperf3 %v", gs, is)
 		})
 	}
