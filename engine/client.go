@@ -226,7 +226,7 @@ func (c *client) dataPhase() error {
 	r, sp := c.run, &c.cfg.Spec
 	r.begin(true)
 	if c.probe != nil {
-		c.probe.start(time.Now())
+		c.probe.start(time.Now(), c.cfg.IO, &procs)
 	}
 	c.sampler.start()
 	if sp.Duration > 0 {

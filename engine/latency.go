@@ -50,7 +50,8 @@ type LatencyReport struct {
 	Idle Latency
 	// Loaded is the path under the test's load, after the omit period.
 	Loaded Latency
-	// Note says why the source is not the probe, "" when it is.
+	// Note says why the source is not the probe, or what limits the
+	// probe's figures; "" when nothing does.
 	Note string
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +32,10 @@ const (
 	MaxLatencyRate     float64 = 10000
 )
 
+// polledNote is what a report says of a probe that waited through Go's
+// poller (probe_io.go).
+const polledNote = "the probe's messages left on Go timers, which may fire up to a millisecond late, and its round trips count that wait"
+
 const (
 	probeLen = 16
 	// idleProbes round trips measure the path before the load, spaced by
@@ -39,10 +45,11 @@ const (
 	idleSpacing = 10 * time.Millisecond
 )
 
-// probe is a client's latency probe. Its sender and receiver goroutines
-// share the figures under mu; the sampler cuts them into intervals.
+// probe is a client's latency probe. Its goroutine keeps the figures
+// under mu; the sampler cuts them into intervals.
 type probe struct {
-	conn  net.Conn
+	conn  net.Conn // until start, which hands it to io
+	io    probeIO
 	every time.Duration // the period between round trips
 	epoch time.Time     // due times count from here
 
@@ -120,68 +127,89 @@ func (p *probe) measureIdle() error {
 	return nil
 }
 
-// start begins the loaded round trips at epoch, the test's start.
-func (p *probe) start(epoch time.Time) {
+// start begins the loaded round trips at epoch, the test's start, on the
+// probe's own goroutine and thread (probe_io.go); mode is the client's
+// --io, procs the Ps of the process's thread loops.
+func (p *probe) start(epoch time.Time, mode IOMode, procs *threadProcs) {
 	p.epoch = epoch
-	p.wg.Add(2)
-	go p.send()
-	go p.receive()
+	p.io = newProbeIO(p.conn, mode, procs)
+	p.wg.Add(1)
+	go p.run()
 }
 
-// send writes message i when it is due, epoch + i periods. A late write
-// (a full buffer, a descheduled goroutine) keeps the due times: the next
-// messages go out back to back until the schedule is caught up.
-func (p *probe) send() {
+// run writes message i when it is due, epoch + i periods, and between
+// messages waits for their echoes, each timed against its message's due
+// time. A late write (a full buffer, a descheduled thread) keeps the due
+// times: the next messages go out back to back until the schedule is
+// caught up. Once halted it writes no more and waits for the echoes still
+// on their way, until close.
+func (p *probe) run() {
 	defer p.wg.Done()
-	var msg [probeLen]byte
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	<-timer.C
-	for i := uint64(0); ; i++ {
-		due := time.Duration(i) * p.every
-		if wait := time.Until(p.epoch.Add(due)); wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-p.stop:
-				return
-			case <-timer.C:
-			}
-		} else {
-			select {
-			case <-p.stop:
-				return
-			default:
+	runtime.LockOSThread() // never unlocked: the thread ends with the probe
+	_, _ = sockopt.SetTimerSlack(1)
+	var (
+		in         [16 * probeLen]byte
+		have       int    // bytes of in holding echoes not yet timed
+		next, want uint64 // the next message to write, the next echo to come
+	)
+	for {
+		until := time.Time{}
+		if !p.halted() {
+			until = p.epoch.Add(time.Duration(next) * p.every)
+			if !time.Now().Before(until) {
+				if err := p.write(next); err != nil {
+					p.fail(fmt.Errorf("sending: %w", err))
+					return
+				}
+				next++
+				continue
 			}
 		}
-		binary.BigEndian.PutUint64(msg[0:8], i)
-		binary.BigEndian.PutUint64(msg[8:16], uint64(due))
-		if _, err := p.conn.Write(msg[:]); err != nil {
-			p.fail(fmt.Errorf("sending: %w", err))
-			return
-		}
-		p.mu.Lock()
-		p.sent++
-		p.mu.Unlock()
-	}
-}
-
-// receive times each echo against its message's due time.
-func (p *probe) receive() {
-	defer p.wg.Done()
-	var got [probeLen]byte
-	for next := uint64(0); ; next++ {
-		if _, err := io.ReadFull(p.conn, got[:]); err != nil {
+		n, err := p.io.await(in[have:], until)
+		if err != nil {
 			p.fail(fmt.Errorf("receiving: %w", err))
 			return
 		}
 		now := time.Since(p.epoch)
-		seq, due := binary.BigEndian.Uint64(got[0:8]), time.Duration(binary.BigEndian.Uint64(got[8:16]))
-		if seq != next {
-			p.fail(fmt.Errorf("echo %d came where %d was due", seq, next))
+		have += n
+		timed, err := p.echoes(in[:have], now, &want)
+		if err != nil {
+			p.fail(err)
 			return
 		}
+		have = copy(in[:], in[timed:have])
+	}
+}
+
+// write sends message i, stamped with its due time.
+func (p *probe) write(i uint64) error {
+	var msg [probeLen]byte
+	binary.BigEndian.PutUint64(msg[0:8], i)
+	binary.BigEndian.PutUint64(msg[8:16], uint64(time.Duration(i)*p.every))
+	if err := p.io.write(msg[:]); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.sent++
+	p.mu.Unlock()
+	return nil
+}
+
+// echoes times the whole echoes at the start of b, read now, against
+// their due times, and returns how many bytes they took; *want is the
+// sequence number the next echo must carry.
+func (p *probe) echoes(b []byte, now time.Duration, want *uint64) (int, error) {
+	timed := 0
+	for ; len(b)-timed >= probeLen; timed += probeLen {
+		got := b[timed : timed+probeLen]
+		seq, due := binary.BigEndian.Uint64(got[0:8]), time.Duration(binary.BigEndian.Uint64(got[8:16]))
+		if seq != *want {
+			return timed, fmt.Errorf("echo %d came where %d was due", seq, *want)
+		}
+		*want++
 		p.record(now-due, due)
 	}
+	return timed, nil
 }
 
 // record adds one answered round trip, due at due after the epoch.
@@ -226,6 +254,16 @@ func (p *probe) rebase() {
 	p.total.Reset()
 }
 
+// halted reports whether halt was called.
+func (p *probe) halted() bool {
+	select {
+	case <-p.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // halt stops sending: the test's load has ended. Echoes still on their
 // way are counted until report.
 func (p *probe) halt() {
@@ -240,8 +278,13 @@ func (p *probe) halt() {
 // again.
 func (p *probe) close() {
 	p.halt()
-	_ = p.conn.Close()
+	if p.io == nil { // never started
+		_ = p.conn.Close()
+		return
+	}
+	p.io.shut()
 	p.wg.Wait()
+	p.io.close()
 }
 
 // report stops the probe and returns its figures; what was sent and not
@@ -254,8 +297,13 @@ func (p *probe) report() *LatencyReport {
 		Source: LatencyProbe, Rate: p.rate,
 		Idle: latencyOf(LatencyProbe, p.idle, 0), Loaded: latencyOf(LatencyProbe, p.total, p.sent-p.answered),
 	}
+	var notes []string
 	if p.err != nil {
-		r.Note = "the probe stopped early: " + p.err.Error()
+		notes = append(notes, "the probe stopped early: "+p.err.Error())
 	}
+	if _, polled := p.io.(connProbe); polled {
+		notes = append(notes, polledNote)
+	}
+	r.Note = strings.Join(notes, "; ")
 	return r
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "net"
+import (
+	"net"
+	"runtime"
+	"time"
+)
 
 // The latency probe's server side: a goperf client that asked for
 // --latency connects one more TCP connection with the test's cookie before
@@ -10,24 +14,27 @@ import "net"
 
 // probeEcho echoes one probe connection.
 type probeEcho struct {
-	conn net.Conn
+	io   probeIO
 	done chan struct{}
 }
 
-// echoProbe starts echoing conn.
-func echoProbe(conn net.Conn) *probeEcho {
-	e := &probeEcho{conn: conn, done: make(chan struct{})}
+// echoProbe starts echoing conn, on a goroutine and thread of its own
+// (probe_io.go); mode is the server's --io, procs the Ps of the process's
+// thread loops.
+func echoProbe(conn net.Conn, mode IOMode, procs *threadProcs) *probeEcho {
+	e := &probeEcho{io: newProbeIO(conn, mode, procs), done: make(chan struct{})}
 	go e.loop()
 	return e
 }
 
 func (e *probeEcho) loop() {
 	defer close(e.done)
+	runtime.LockOSThread() // never unlocked: the thread ends with the echo
 	var buf [256]byte
 	for {
-		n, err := e.conn.Read(buf[:])
+		n, err := e.io.await(buf[:], time.Time{})
 		if n > 0 {
-			if _, werr := e.conn.Write(buf[:n]); werr != nil {
+			if werr := e.io.write(buf[:n]); werr != nil {
 				return
 			}
 		}
@@ -39,8 +46,9 @@ func (e *probeEcho) loop() {
 
 // close ends the echo and waits for its goroutine.
 func (e *probeEcho) close() {
-	_ = e.conn.Close()
+	e.io.shut()
 	<-e.done
+	e.io.close()
 }
 
 // takeProbe takes conn as the test's probe if it waits for one. The caller
@@ -50,7 +58,7 @@ func (ss *session) takeProbe(conn net.Conn) bool {
 		return false
 	}
 	ss.probeOpen = false
-	ss.probe = echoProbe(conn)
+	ss.probe = echoProbe(conn, ss.srv.cfg.IO, &procs)
 	return true
 }
 

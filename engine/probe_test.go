@@ -92,3 +92,39 @@ func TestProbeAgainstIperf3(t *testing.T) {
 		}
 	}
 }
+
+// A round trip is timed from when its message was due, so the probe's
+// own lateness in sending it counts as the path's. Under a load too light
+// to queue (UDP at 1 Mbit/s), the loaded p50 must stay near the idle
+// one. A Go timer fires up to a millisecond late (the runtime waits in
+// epoll in whole milliseconds), which put the loaded p50 about 550 µs
+// above the idle; the probe's thread waits in ppoll with a fine timer
+// slack, some microseconds late. The bound, 250 µs, is half the Go
+// timer's median lateness. Through the poller (--io netconn) the report
+// says its figures hold that lateness.
+func TestProbeKeepsItsSchedule(t *testing.T) {
+	ts := startServer(t, ServerConfig{}, Text)
+	spec := Spec{Proto: UDP, Latency: true, Duration: time.Second, Length: 1400, Bitrate: 1e6}
+	for _, mode := range []IOMode{IOAuto, IONetConn} {
+		cfg := ts.clientConfig(spec)
+		cfg.LatencyRate, cfg.IO = 200, mode
+		sum, _, err := runClient(t, cfg)
+		if err != nil {
+			t.Fatalf("%v: %v", mode, err)
+		}
+		l := sum.Latency
+		if l == nil || l.Loaded.Count < 100 {
+			t.Fatalf("%v: latency %+v: want about 200 round trips", mode, l)
+		}
+		if mode == IONetConn || !sockopt.BlockingIO {
+			if l.Note != polledNote {
+				t.Errorf("%v: note %q, want %q", mode, l.Note, polledNote)
+			}
+			continue
+		}
+		const bound = 250 * time.Microsecond
+		if late := l.Loaded.P50 - l.Idle.P50; late > bound || l.Note != "" {
+			t.Errorf("%v: loaded p50 %v, idle p50 %v: %v later, want at most %v; note %q", mode, l.Loaded.P50, l.Idle.P50, late, bound, l.Note)
+		}
+	}
+}

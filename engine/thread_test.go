@@ -150,7 +150,7 @@ func TestThreadsEnd(t *testing.T) {
 	const threadEndTests = 8
 	test := func(ts *testServer, mode IOMode) {
 		t.Helper()
-		cfg := ts.clientConfig(Spec{Streams: 16, Direction: Bidir, Duration: 200 * time.Millisecond})
+		cfg := ts.clientConfig(Spec{Streams: 16, Direction: Bidir, Duration: 200 * time.Millisecond, Latency: true}) // the probe's threads too
 		cfg.IO = mode
 		if _, _, err := runClient(t, cfg); err != nil {
 			t.Fatal(err)

@@ -57,6 +57,18 @@ func RecvBlocking(fd int, p []byte) (n int, errno syscall.Errno) {
 	return recvBlocking(fd, p)
 }
 
+// WaitReadable sleeps until fd, a socket from DupBlocking, has data to
+// read, its read side has ended (the peer closed or reset it, or
+// Shutdown), or d has passed; d < 0 waits without a limit. It reports
+// whether fd is readable, false when d passed or a signal cut the wait
+// short (the caller reads its clock again). It is a ppoll(2), timed as
+// finely as the thread's timer slack allows (SetTimerSlack), where a Go
+// deadline may end a millisecond late. It is raw, as SendBlocking is, and
+// for the same reason safe: the runtime's preemption signal ends it.
+func WaitReadable(fd int, d time.Duration) (ready bool, errno syscall.Errno) {
+	return waitReadable(fd, d)
+}
+
 // Shutdown shuts down the read side, the write side, or both, of conn,
 // which wakes a call sleeping on that side: a read returns 0, a write
 // EPIPE. On a TCP socket shutting the write side sends FIN; on a UDP

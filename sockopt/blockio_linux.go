@@ -6,12 +6,13 @@ import (
 	"os"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// BlockingIO reports whether DupBlocking, SendBlocking and RecvBlocking
-// are available.
+// BlockingIO reports whether DupBlocking, SendBlocking, RecvBlocking and
+// WaitReadable are available.
 const BlockingIO = true
 
 // setBlocking puts fd in blocking mode with timeout as its send and
@@ -49,6 +50,24 @@ func sendBlocking(fd int, p []byte) (int, syscall.Errno) {
 }
 
 func recvBlocking(fd int, p []byte) (int, syscall.Errno) { return rawIO(unix.SYS_READ, fd, p) }
+
+// waitReadable is raw, as sendBlocking is: see WaitReadable.
+func waitReadable(fd int, d time.Duration) (bool, syscall.Errno) {
+	var ts *unix.Timespec
+	if d >= 0 {
+		t := unix.NsecToTimespec(int64(d))
+		ts = &t
+	}
+	pfd := unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	n, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(ts)), 0, 0, 0)
+	switch {
+	case e == unix.EINTR:
+		return false, 0
+	case e != 0:
+		return false, e
+	}
+	return n > 0 && pfd.Revents != 0, 0
+}
 
 func shutdown(fd int, read, write bool) error {
 	how := unix.SHUT_RDWR
