@@ -17,24 +17,27 @@ import (
 // wakes.
 //
 // Where the platform has blocking I/O, the probe's socket leaves Go's
-// network poller as a stream's does (detach.go), and the wait is a raw
-// ppoll on the thread with a 1 ns timer slack, some microseconds late. A
-// round trip is timed from when its message was due, so the probe's own
+// network poller as a stream's does (detach.go), and the wait is a ppoll
+// on the thread with a 1 ns timer slack, some microseconds late. A round
+// trip is timed from when its message was due, so the probe's own
 // lateness counts as the path's: waiting for the due time on a Go timer,
 // which fires up to a millisecond late on Linux, put a loaded p50 on an
 // idle loopback at 650 µs against an idle 80 µs (now 100 against 90).
-// The raw wait holds a P, which the probe counts with the streams' thread
-// loops (procs); through the runtime's system call entry, sysmon took the
-// P back from every 10 ms wait and woke 6,000 times a second. Elsewhere,
-// and with --io netconn, the probe waits through net.Conn and its
-// deadlines, and its report says so (polledNote).
+// The probe counts itself with the streams' thread loops (procs), which
+// keeps a P idle for the runtime while it sleeps. Elsewhere, and with --io
+// netconn, the probe waits through net.Conn and its deadlines, and its
+// report says so (polledNote).
 //
-// Measured on the 2-core VM (UDP 1400 B unlimited, 12 alternating rounds,
-// median of each round's ratio): the probe costs the throughput 1.4% at
-// 100 round trips a second and 6% at 1000, about what it cost through
-// the poller, which woke more threads per round trip: the cost is in the
-// round trip itself (its segments, the wake-ups that preempt the sender on
-// a full core), not in how many threads the runtime wakes.
+// What it costs, measured on the 2-core VM (UDP 1400 B unlimited, the
+// sender a full core; alternating rounds, the median of each round's
+// ratio, BenchmarkLatencyProbeCost): through the poller 0.975 at 100
+// round trips a second (0.94 at 1000); with this wait held raw, which
+// keeps the P, also 0.975, but a raw wait starved the poller's goroutines
+// of the same process (a server's echo through the poller answered a
+// period late); as it is, 0.94. The difference is sysmon: a goroutine in a
+// system call with no pass through the scheduler for 10 ms has its P
+// taken back, and each time sysmon polls every 20 µs for a while. Truth
+// first; the cost is issue 19's open point.
 
 // probeIO is one end's side of the probe's connection.
 type probeIO interface {
@@ -53,8 +56,8 @@ type probeIO interface {
 
 // newProbeIO takes conn over for a probe's end: a blocking duplicate
 // where the platform has one and mode lets the streams run on threads of
-// their own, else conn itself. A thread's wait holds a P, which it counts
-// in procs as a stream's thread loop does, until close.
+// their own, else conn itself. A thread counts itself in procs as a
+// stream's thread loop does, until close.
 func newProbeIO(conn net.Conn, mode IOMode, procs *threadProcs) probeIO {
 	sc, ok := conn.(syscall.Conn)
 	if !ok || !sockopt.BlockingIO || mode != IOAuto && mode != IOThread || !procs.fits(1) {

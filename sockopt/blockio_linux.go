@@ -51,7 +51,6 @@ func sendBlocking(fd int, p []byte) (int, syscall.Errno) {
 
 func recvBlocking(fd int, p []byte) (int, syscall.Errno) { return rawIO(unix.SYS_READ, fd, p) }
 
-// waitReadable is raw, as sendBlocking is: see WaitReadable.
 func waitReadable(fd int, d time.Duration) (bool, syscall.Errno) {
 	var ts *unix.Timespec
 	if d >= 0 {
@@ -59,7 +58,7 @@ func waitReadable(fd int, d time.Duration) (bool, syscall.Errno) {
 		ts = &t
 	}
 	pfd := unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
-	n, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(ts)), 0, 0, 0)
+	n, _, e := unix.Syscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(ts)), 0, 0, 0)
 	switch {
 	case e == unix.EINTR:
 		return false, 0
