@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goperf/goperf/engine/enginetest"
 )
 
 // TestDaemon: -D returns at once with status 0 and leaves a server
@@ -18,12 +19,7 @@ import (
 func TestDaemon(t *testing.T) {
 	dir := t.TempDir()
 	pidfile, logfile := filepath.Join(dir, "goperf.pid"), filepath.Join(dir, "goperf.log")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	port := strconv.Itoa(enginetest.FreePort(t))
 	d := start(t, nil, "-s", "-D", "-a", "127.0.0.1", "-p", port, "-I", pidfile, "--logfile", logfile)
 	if code := d.Wait(t, 15*time.Second); code != 0 {
 		t.Fatalf("-D exit %d: %s", code, d.Stderr.String())

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -36,12 +35,7 @@ func start(t *testing.T, prefix []string, args ...string) *proc {
 // server starts a goperf server on a free loopback port.
 func server(t *testing.T, extra ...string) (*proc, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	port := strconv.Itoa(enginetest.FreePort(t))
 	s := start(t, nil, append([]string{"-s", "-a", "127.0.0.1", "-p", port}, extra...)...)
 	s.WaitOutput(t, "Listening on 127.0.0.1:"+port+" using TCP")
 	return s, port
@@ -188,9 +182,7 @@ func checkInterruptedDoc(t *testing.T, out string) {
 // host is tried from a network namespace the test makes, which has only
 // loopback, so nothing leaves the machine.
 func TestUnreachableAndRefused(t *testing.T) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	port := strconv.Itoa(enginetest.FreePort(t))
 	c := start(t, nil, "-c", "127.0.0.1", "-p", port)
 	if code := c.Wait(t, 5*time.Second); code == 0 {
 		t.Error("exit 0 with no server")
