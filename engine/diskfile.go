@@ -145,12 +145,12 @@ func (s *stream) took(n int) {
 	}
 }
 
-// stored writes a receiver's n bytes into its file, if it has one.
-func (s *stream) stored(n int) error {
-	if s.file == nil || n <= 0 {
+// stored writes what a receiver just read, p, into its file, if it has one.
+func (s *stream) stored(p []byte) error {
+	if s.file == nil || len(p) == 0 {
 		return nil
 	}
-	return s.file.write(s.buf[:n])
+	return s.file.write(p)
 }
 
 // closeFile closes the stream's file.

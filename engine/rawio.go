@@ -133,11 +133,11 @@ func (s *stream) sysSendStep(fd int, write sysCall) rawStep {
 // budget it keeps reading, so the sender is never left blocked, but stops
 // spending. It allocates nothing.
 func (s *stream) sysRecvStep(fd int, read sysCall) rawStep {
-	n, errno := read(fd, s.buf)
+	n, errno := read(fd, s.unread())
 	switch {
 	case n > 0:
 		s.count(n)
-		if err := s.stored(n); err != nil {
+		if err := s.stored(s.arrived(n)); err != nil {
 			s.exit = err
 			return stepDone
 		}

@@ -65,6 +65,7 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 	}
 	for i, s := range r.streams {
 		s.setPath(path)
+		s.fillBlocks = r.spec.Proto == TCP && fillsBlocks(n)
 		if s.path == pathThread {
 			if err := s.detach(threadBackstop); err != nil {
 				return err

@@ -31,15 +31,17 @@ type stream struct {
 	// Raw I/O runs in rc's callbacks, bound once so that a call allocates
 	// nothing (rawio.go); a thread loop runs in one Control callback
 	// (thread.go). rc is nil where the connection has none.
-	path    ioPath
-	rc      syscall.RawConn
-	writeFn func(fd uintptr) bool
-	readFn  func(fd uintptr) bool
-	send    sysCall     // the thread and raw loops' write: plain, blocking, or zero copy (setFast)
-	recv    sysCall     // their read: plain, blocking, or discarding
-	burst   int         // calls per callback before returning to the runtime
-	exit    error       // why a callback ended the loop; read after rc returns
-	halt    atomic.Bool // the test stopped the stream: a thread loop returns
+	path       ioPath
+	rc         syscall.RawConn
+	writeFn    func(fd uintptr) bool
+	readFn     func(fd uintptr) bool
+	send       sysCall     // the thread and raw loops' write: plain, blocking, or zero copy (setFast)
+	recv       sysCall     // their read: plain, blocking, or discarding
+	filled     int         // bytes of the receiver's block read so far (recvfill.go)
+	fillBlocks bool        // a read goes on where the last ended, until the block is full
+	burst      int         // calls per callback before returning to the runtime
+	exit       error       // why a callback ended the loop; read after rc returns
+	halt       atomic.Bool // the test stopped the stream: a thread loop returns
 
 	bytes  atomic.Uint64 // payload bytes moved since TEST_RUNNING
 	blocks atomic.Uint64 // writes, or read calls, that moved data

@@ -85,9 +85,9 @@ func (s *stream) recvTCP() error {
 // keeps reading, so a sender is never left blocked, but stops spending. It
 // allocates nothing.
 func (s *stream) recvStep() error {
-	n, err := s.conn.Read(s.buf)
+	n, err := s.conn.Read(s.unread())
 	s.count(n)
-	if serr := s.stored(n); serr != nil {
+	if serr := s.stored(s.arrived(n)); serr != nil {
 		return serr
 	}
 	if s.budget != nil && n > 0 && s.budget.spend(false, n) {
