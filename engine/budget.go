@@ -39,13 +39,17 @@ func limit(n uint64) int64 {
 
 // spend counts one block of n bytes in the given direction and reports
 // whether the budget is used up.
-func (b *budget) spend(sending bool, n int) bool {
+func (b *budget) spend(sending bool, n int) bool { return b.spendBlocks(sending, n, 1) }
+
+// spendBlocks counts n bytes that made blocks blocks in the given
+// direction and reports whether the budget is used up.
+func (b *budget) spendBlocks(sending bool, n, blocks int) bool {
 	a := &b.recv
 	if sending {
 		a = &b.sent
 	}
 	bytesLeft := a.bytes.Add(-int64(n))
-	blocksLeft := a.blocks.Add(-1)
+	blocksLeft := a.blocks.Add(-int64(blocks))
 	if bytesLeft > 0 && blocksLeft > 0 {
 		return false
 	}

@@ -35,12 +35,13 @@ const maxDefaultBudget = 1 << 30
 const streamOverhead = 16 << 10
 
 // testMemory estimates, from above, the bytes of buffers a server's side
-// of sp allocates: a block per TCP stream; for UDP a sender's batch of GSO
+// of sp allocates: a block per TCP stream (a receiver's at least
+// minRecvBlock); for UDP a sender's batch of GSO
 // messages and a receiver's batch of GRO buffers (udp.go).
 func testMemory(sp *Spec, udp udpOptions) int64 {
 	n := int64(sp.totalStreams())
 	if sp.Proto != UDP {
-		return n * (int64(sp.Length) + streamOverhead)
+		return n * (int64(recvBlock(sp.Length)) + streamOverhead)
 	}
 	perMsg := int64(max(1, min(maxGSOSegments, maxGSOBytes/max(sp.Length, 1))))
 	send := int64(udp.Batch) * perMsg * int64(sp.Length)

@@ -141,7 +141,7 @@ func (s *stream) sysRecvStep(fd int, read sysCall) rawStep {
 			s.exit = err
 			return stepDone
 		}
-		if s.budget != nil && s.budget.spend(false, n) {
+		if s.budget != nil && s.spendRecv(n) {
 			s.budget = nil
 		}
 		return stepMore

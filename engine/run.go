@@ -64,8 +64,10 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 		procs.add(n)
 	}
 	for i, s := range r.streams {
+		if r.spec.Proto == TCP && !s.sender {
+			s.prepareRecv(fillsBlocks(n))
+		}
 		s.setPath(path)
-		s.fillBlocks = r.spec.Proto == TCP && fillsBlocks(n)
 		if s.path == pathThread {
 			if err := s.detach(threadBackstop); err != nil {
 				return err

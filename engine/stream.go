@@ -39,6 +39,8 @@ type stream struct {
 	recv       sysCall     // their read: plain, blocking, or discarding
 	filled     int         // bytes of the receiver's block read so far (recvfill.go)
 	fillBlocks bool        // a read goes on where the last ended, until the block is full
+	length     int         // a TCP receiver's: the sender's block, which -k counts
+	carry      int         // bytes received past the last whole sender's block
 	burst      int         // calls per callback before returning to the runtime
 	exit       error       // why a callback ended the loop; read after rc returns
 	halt       atomic.Bool // the test stopped the stream: a thread loop returns

@@ -90,7 +90,7 @@ func (s *stream) recvStep() error {
 	if serr := s.stored(s.arrived(n)); serr != nil {
 		return serr
 	}
-	if s.budget != nil && n > 0 && s.budget.spend(false, n) {
+	if s.budget != nil && n > 0 && s.spendRecv(n) {
 		s.budget = nil
 	}
 	return err
