@@ -37,7 +37,7 @@ type stream struct {
 	readFn     func(fd uintptr) bool
 	send       sysCall     // the thread and raw loops' write: plain, blocking, or zero copy (setFast)
 	recv       sysCall     // their read: plain, blocking, or discarding
-	filled     int         // bytes of the receiver's block read so far (recvfill.go)
+	filled     int         // bytes of the receiver's block read so far (recvblock.go)
 	fillBlocks bool        // a read goes on where the last ended, until the block is full
 	length     int         // a TCP receiver's: the sender's block, which -k counts
 	carry      int         // bytes received past the last whole sender's block
