@@ -14,8 +14,10 @@ import (
 //     on loopback and veth every delivery to a local socket is copied).
 //     The block must not change until its send completes; a sender that
 //     never rewrites its block meets that without waiting.
-//   - sendfile(2), as iperf3's -Z: the block lives in a memory file and the
-//     kernel sends from its page cache. No completion exists to count.
+//   - sendfile(2), as iperf3's -Z: the block lives in an unlinked file
+//     in the temporary directory (a memory file where none can be made),
+//     and the kernel sends from its page cache. No completion exists to
+//     count.
 //
 // Where MSG_ZEROCOPY is missing, NewZeroCopy falls back to sendfile; where
 // neither is, it returns ErrUnsupported. In ZeroCopyAuto, a sender whose
@@ -74,7 +76,7 @@ const switchAfter = 64
 
 // NewZeroCopy prepares conn, a connected TCP socket, to send block
 // without copying it, in mode (ZeroCopyAuto: the best the kernel has).
-// The block is copied once, for sendfile, into a memory file; Send sends
+// The block is copied once, for sendfile, into a file (newSendfile); Send sends
 // len(p) bytes of it whatever p holds. Close releases the file.
 func NewZeroCopy(conn syscall.Conn, mode ZeroCopyMode, block []byte) (*ZeroCopy, error) {
 	var z *ZeroCopy

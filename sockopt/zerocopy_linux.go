@@ -18,7 +18,7 @@ type ZeroCopy struct {
 	stats ZeroCopyStats
 
 	// sendfile
-	file *os.File // the block, in a memory file
+	file *os.File // the block, in an unlinked file
 	ffd  int
 	off  int64 // sendfile's offset: 0 before every call
 
@@ -51,25 +51,47 @@ func newZeroCopy(fd int, mode ZeroCopyMode, block []byte) (*ZeroCopy, error) {
 	if mode == ZeroCopyAuto {
 		sf, err := newSendfile(block) // ready for a switch
 		if err != nil {
-			return z, nil // no memory file: MSG_ZEROCOPY alone, then
+			return z, nil // no file: MSG_ZEROCOPY alone, then
 		}
 		z.adapt, z.file, z.ffd = true, sf.file, sf.ffd
 	}
 	return z, nil
 }
 
-// newSendfile puts block in a memory file for sendfile(2).
+// newSendfile puts block in a file for sendfile(2): an unlinked file in
+// the temporary directory, as iperf3's -Z, else a memory file. The kind
+// of file matters: on 6.18 over loopback, 128 KiB sends, alternating, a
+// memory file's pages went to the socket 4 KiB at a time through shmem's
+// splice (shmem_file_splice_read and its page lookups 8.7% of the
+// sender's time against 4.3% for ext4's large folios), and the stream
+// ran at 0.7x of iperf3 3.21's -Z.
 func newSendfile(block []byte) (*ZeroCopy, error) {
-	mfd, err := unix.MemfdCreate("goperf-zerocopy", unix.MFD_CLOEXEC)
+	f, err := tempBlockFile()
 	if err != nil {
-		return nil, fmt.Errorf("sendfile: %w", os.NewSyscallError("memfd_create", err))
+		mfd, merr := unix.MemfdCreate("goperf-zerocopy", unix.MFD_CLOEXEC)
+		if merr != nil {
+			return nil, fmt.Errorf("sendfile: %w (and %w)", err, os.NewSyscallError("memfd_create", merr))
+		}
+		f = os.NewFile(uintptr(mfd), "goperf-zerocopy")
 	}
-	f := os.NewFile(uintptr(mfd), "goperf-zerocopy")
 	if _, err := f.Write(block); err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("sendfile: %w", err)
 	}
-	return &ZeroCopy{file: f, ffd: mfd, stats: ZeroCopyStats{Mode: ZeroCopySendfile}}, nil
+	return &ZeroCopy{file: f, ffd: int(f.Fd()), stats: ZeroCopyStats{Mode: ZeroCopySendfile}}, nil
+}
+
+// tempBlockFile makes an unlinked file in the temporary directory.
+func tempBlockFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "goperf-zerocopy-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Send sends len(p) bytes of the block on fd, the socket NewZeroCopy
@@ -197,7 +219,7 @@ func (z *ZeroCopy) Stats() ZeroCopyStats {
 	return st
 }
 
-// Close releases sendfile's memory file.
+// Close releases sendfile's file.
 func (z *ZeroCopy) Close() error {
 	if z.file == nil {
 		return nil
