@@ -1,7 +1,5 @@
 package engine
 
-import "runtime"
-
 // How a TCP receiver reads. -b (iperf3's -l) is the size of the sender's
 // writes; a receiver's reads are its own, as iperf 2's server reads 128
 // KiB whatever the client writes. Both choices below were measured over
@@ -37,7 +35,8 @@ const minRecvBlock = 128 << 10
 func recvBlock(length int) int { return max(length, minRecvBlock) }
 
 // prepareRecv sizes a TCP receiver's block, once, before the test, and
-// says whether it fills it (fillsBlocks).
+// says whether it fills it: when its test's streams leave a core free
+// (leaveCoreFree).
 func (s *stream) prepareRecv(fill bool) {
 	s.length = len(s.buf)
 	if n := recvBlock(len(s.buf)); n > len(s.buf) {
@@ -45,9 +44,6 @@ func (s *stream) prepareRecv(fill bool) {
 	}
 	s.fillBlocks = fill
 }
-
-// fillsBlocks reports whether n receiving streams leave a core free.
-func fillsBlocks(n int) bool { return n < runtime.NumCPU() }
 
 // unread is the part of the receiver's block the next read fills.
 func (s *stream) unread() []byte { return s.buf[s.filled:] }

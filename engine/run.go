@@ -65,9 +65,10 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 	}
 	for i, s := range r.streams {
 		if r.spec.Proto == TCP && !s.sender {
-			s.prepareRecv(fillsBlocks(n))
+			s.prepareRecv(leaveCoreFree(n))
 		}
 		s.setPath(path)
+		s.ownThread = s.path == pathThread && leaveCoreFree(n)
 		if s.path == pathThread {
 			if err := s.detach(threadBackstop); err != nil {
 				return err
@@ -161,6 +162,9 @@ func (r *run) loop(s *stream) {
 		// stream, so the slack needs no restoring.
 		runtime.LockOSThread()
 		_, _ = sockopt.SetTimerSlack(1) // without it, sleeps are up to 50 µs later, which the bucket absorbs
+	}
+	if s.ownThread {
+		runtime.LockOSThread() // thread.go
 	}
 	err := s.pin()
 	defer s.unpin()

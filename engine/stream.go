@@ -32,6 +32,7 @@ type stream struct {
 	// nothing (rawio.go); a thread loop runs in one Control callback
 	// (thread.go). rc is nil where the connection has none.
 	path       ioPath
+	ownThread  bool // a thread loop keeps its thread for the test (thread.go)
 	rc         syscall.RawConn
 	writeFn    func(fd uintptr) bool
 	readFn     func(fd uintptr) bool

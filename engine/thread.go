@@ -29,11 +29,20 @@ import (
 // socket still in the poller, every arrival of data woke the poller's
 // thread, 0.74x as a server; detached, 0.91x. Calls through the runtime's
 // system call entry (syscall.Syscall), which lets the P go while a call
-// sleeps: -P 8 0.78x, raw 0.93x. The goroutine is not locked to its
-// thread: the runtime preempts a goroutine that has not been rescheduled
-// for 10 ms, and a locked one then hands its P to another thread and
-// back; locked, 0.79x against 1.0x (4 streams). It yields every
-// threadYield instead, so that no preemption is needed.
+// sleeps: -P 8 0.78x, raw 0.93x.
+//
+// While a test's streams leave a core free (leaveCoreFree), each loop's
+// goroutine is locked to its thread. Unlocked, one stream's goroutine
+// moved between two or three threads (-P 1, 128 KiB, goperf to goperf:
+// the client's stream ran 48% on one thread and 37% on another, the
+// server's on three), the thread left behind going to sleep each time,
+// and the client used 81-93% of a core against 97-98% locked; locked won
+// 8 of 10 alternating rounds (medians 36.1 against 34.3 Gbit/s; -R even).
+// With more streams than cores, locking loses: the runtime preempts a
+// goroutine that has not been rescheduled for 10 ms, and a locked one
+// then hands its P to another thread and back (-P 4 52.7 against 60.8
+// Gbit/s, 5 rounds). Either way a loop yields every threadYield, so that
+// no preemption is needed.
 //
 // Go's deadlines do not reach a call sleeping in the kernel, so the test
 // stops a thread loop in two ways, both bounded:
@@ -88,6 +97,11 @@ func (y *yielder) tick() {
 		runtime.Gosched()
 	}
 }
+
+// leaveCoreFree reports whether n streams leave a core free for the rest:
+// their loops then keep a thread each (see above), and TCP receivers fill
+// their blocks (recvblock.go).
+func leaveCoreFree(n int) bool { return n < runtime.NumCPU() }
 
 // onThread runs step on the stream's blocking socket until step ends the
 // loop or the stream is halted.
