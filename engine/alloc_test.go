@@ -141,6 +141,19 @@ func TestRecvAllocs(t *testing.T) {
 			t.Errorf("%v: %v allocations per receive", sp.path, n)
 		}
 	}
+	for _, discard := range []bool{false, true} { // a thread loop that polls (recvAwake)
+		st = receivingStream(t)
+		fd := rawFD(t, st, pathThread)
+		st.spin, st.skipRx = DefaultRecvSpin, discard
+		st.recvAwake()
+		if n := testing.AllocsPerRun(1000, func() {
+			if st.threadRecvStep(fd) == stepDone {
+				t.Fatal(st.exit)
+			}
+		}); n != 0 {
+			t.Errorf("thread, polling, discard %v: %v allocations per receive", discard, n)
+		}
+	}
 }
 
 // TestRawLoopStops checks that a past write deadline ends a raw sender

@@ -194,7 +194,7 @@ func (c *client) readHello() error {
 // begin marks TEST_START: the clock of the test starts now.
 func (c *client) begin() error {
 	c.run = newRun(&c.cfg.Spec, c.streams)
-	if err := c.run.prepare(&procs, endChoices{io: c.cfg.IO, udp: c.cfg.UDP.options(), cpus: c.cfg.CPUs, file: c.cfg.File}); err != nil {
+	if err := c.run.prepare(&procs, endChoices{io: c.cfg.IO, spin: recvSpin(c.cfg.RecvSpin), udp: c.cfg.UDP.options(), cpus: c.cfg.CPUs, file: c.cfg.File}); err != nil {
 		return err
 	}
 	if w := fqWarning(&c.cfg.Spec, c.streams); w != "" {

@@ -110,6 +110,12 @@ type Spec struct {
 	// NoGSO and NoGRO turn the UDP offloads off at the server's end too
 	// (a client's --no-gso, --no-gro); a stock server never hears of them.
 	NoGSO, NoGRO bool
+	// RecvSpin is how long a receiving stream that keeps a thread to
+	// itself polls its empty socket before it sleeps (DefaultRecvSpin):
+	// 0 = DefaultRecvSpin at the client and the server's own setting at a
+	// goperf server, < 0 = never. A goperf server's receivers poll the
+	// lesser of it and the server's own (ServerConfig.RecvSpin).
+	RecvSpin time.Duration
 	// ServerCPUs places the server's stream threads (-A n,m's m): stream i
 	// on ServerCPUs[i mod len]. A stock server takes the first as its
 	// core. nil leaves them where the kernel puts them.
@@ -302,6 +308,35 @@ type UDPConfig struct {
 	NoGRO bool // do not let the kernel coalesce received datagrams (UDP_GRO)
 }
 
+// DefaultRecvSpin is how long a receiving stream that keeps a thread to
+// itself (thread.go: while a test's streams leave a core free) polls its
+// empty socket, awake, before it sleeps: a sleeping receiver makes its
+// sender pay for waking it, dear in a VM. See thread.go for the figures.
+const DefaultRecvSpin = 50 * time.Microsecond
+
+// MaxRecvSpin caps RecvSpin, and the polling a client may ask of a
+// server.
+const MaxRecvSpin = 10 * time.Millisecond
+
+// recvSpin is a RecvSpin setting in effect: 0 for never.
+func recvSpin(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return DefaultRecvSpin
+	case d < 0:
+		return 0
+	}
+	return min(d, MaxRecvSpin)
+}
+
+// serverSpin is what a server's receivers poll for a test that asked for
+// spin (Spec.RecvSpin) on a server that allows own: the lesser, so that
+// either end may refuse polling and neither makes the other poll longer
+// than it allows.
+func serverSpin(spin, own time.Duration) time.Duration {
+	return min(recvSpin(spin), recvSpin(own))
+}
+
 // DefaultUDPBatch is the messages per system call when none is set.
 const DefaultUDPBatch = 32
 
@@ -328,11 +363,12 @@ type ServerConfig struct {
 	// control message outside the data phase, and for a test's data
 	// streams to arrive. 0 = DefaultControlTimeout.
 	ControlTimeout time.Duration
-	Limits         Limits    // caps on each test's length and rate
-	IO             IOMode    // how data streams call the kernel
-	UDP            UDPConfig // how UDP streams batch their datagrams
-	NoUDP          bool      // serve TCP tests only: no UDP listener
-	MPTCP          bool      // accept Multipath TCP (-m); plain TCP clients are served as before
+	Limits         Limits        // caps on each test's length and rate
+	IO             IOMode        // how data streams call the kernel
+	RecvSpin       time.Duration // the most a test's receivers poll (Spec.RecvSpin): 0 = DefaultRecvSpin, < 0 = never
+	UDP            UDPConfig     // how UDP streams batch their datagrams
+	NoUDP          bool          // serve TCP tests only: no UDP listener
+	MPTCP          bool          // accept Multipath TCP (-m); plain TCP clients are served as before
 	// Auth, when set, refuses tests whose token it does not accept.
 	Auth *auth.Verifier
 	// MemoryBudget is the bytes of buffers the tests running at once may

@@ -11,6 +11,7 @@ type cpuClock struct {
 	wall         time.Time
 	user, system time.Duration
 	waits        map[int]time.Duration
+	polled       time.Duration // receivers' polling of empty sockets (run.readCPU)
 }
 
 // readCPU reads the clocks now.
@@ -85,5 +86,6 @@ func (c cpuClock) since(start cpuClock) CPUUtil {
 	if c.waits != nil {
 		u.Waited = c.waitedSince(start).Seconds() / wall * 100
 	}
+	u.Polled = min((c.polled-start.polled).Seconds()/wall*100, u.Total)
 	return u
 }

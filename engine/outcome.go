@@ -30,7 +30,7 @@ func (o *outcome) results(peer *wire.Results) *wire.Results {
 		CongestionUsed:       o.congestion,
 		Streams:              make([]wire.StreamResults, len(o.streams)),
 	}
-	r.Goperf = &wire.ResultsExt{V: wire.ExtVersion, CPUWaited: o.cpu.Waited}
+	r.Goperf = &wire.ResultsExt{V: wire.ExtVersion, CPUWaited: o.cpu.Waited, CPUPolled: o.cpu.Polled}
 	peerStreams := byID(peer)
 	for i, s := range o.streams {
 		lr := o.local[i]
@@ -155,7 +155,7 @@ func (o *outcome) summarize(remote *wire.Results, client bool) (*Summary, error)
 		Streams:   make([]StreamSummary, len(o.streams)),
 	}
 	if remote.Goperf != nil {
-		sum.RemoteCPU.Waited = remote.Goperf.CPUWaited
+		sum.RemoteCPU.Waited, sum.RemoteCPU.Polled = remote.Goperf.CPUWaited, remote.Goperf.CPUPolled
 	}
 	for i, s := range o.streams {
 		sum.Streams[i] = o.streamSummary(i, s, peer[s.id], remote.SenderHasRetransmits == wire.RetransmitsKnown)

@@ -49,6 +49,10 @@ func (s *Spec) params() *wire.Params {
 		n := wire.Int(s.ServerCPUs[0])
 		p.ServerAffinity = &n
 	}
+	if s.RecvSpin != 0 { // 0: the server's own
+		us := recvSpin(s.RecvSpin).Microseconds()
+		p.Goperf.RecvSpinUs = &us
+	}
 	if s.ZeroCopy && s.ZeroCopyMode != sockopt.ZeroCopyAuto {
 		p.Goperf.ZeroCopy = s.ZeroCopyMode.String()
 	}
@@ -96,6 +100,7 @@ func specFromParams(p *wire.Params) (*Spec, error) {
 	}
 	if p.Goperf != nil {
 		s.NoGSO, s.NoGRO, s.Latency = p.Goperf.NoGSO, p.Goperf.NoGRO, p.Goperf.Latency
+		s.RecvSpin = spinOfWire(p.Goperf.RecvSpinUs)
 	}
 	if p.Goperf != nil && p.Goperf.ZeroCopy != "" {
 		m, err := sockopt.ParseZeroCopyMode(p.Goperf.ZeroCopy)
@@ -177,4 +182,16 @@ func pacingTimerOf(us wire.Int) time.Duration {
 		return 0
 	}
 	return min(time.Duration(us)*time.Microsecond, time.Second)
+}
+
+// spinOfWire is a client's recv_spin_us as Spec.RecvSpin: absent, the
+// server's own (0); 0 or less, never.
+func spinOfWire(us *int64) time.Duration {
+	switch {
+	case us == nil:
+		return 0
+	case *us <= 0:
+		return -1
+	}
+	return time.Duration(min(*us, int64(MaxRecvSpin/time.Microsecond))) * time.Microsecond
 }

@@ -69,6 +69,9 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 		}
 		s.setPath(path)
 		s.ownThread = s.path == pathThread && leaveCoreFree(n)
+		if s.ownThread && !s.sender {
+			s.spin = end.spin
+		}
 		if s.path == pathThread {
 			if err := s.detach(threadBackstop); err != nil {
 				return err
@@ -82,6 +85,7 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 		if err := s.setFast(r.spec, cpuFor(end.cpus, i)); err != nil {
 			return err
 		}
+		s.recvAwake()
 		if err := s.setFile(end.file); err != nil {
 			return err
 		}
@@ -92,10 +96,11 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 // endChoices are what one end chooses for its own streams, beyond the
 // test both agreed on.
 type endChoices struct {
-	io   IOMode     // how the streams call the kernel
-	udp  udpOptions // how UDP streams batch
-	cpus []int      // where their threads run; nil = anywhere
-	file string     // -F: the file the data comes from or goes to
+	io   IOMode        // how the streams call the kernel
+	spin time.Duration // how long a receiver with a thread to itself polls (DefaultRecvSpin); 0 = never
+	udp  udpOptions    // how UDP streams batch
+	cpus []int         // where their threads run; nil = anywhere
+	file string        // -F: the file the data comes from or goes to
 }
 
 // prepareUDP sets up the stream's batched datagram I/O, without the
@@ -106,6 +111,7 @@ func (s *stream) prepareUDP(spec *Spec, opts udpOptions) error {
 	if spec.SkipRxCopy && !s.sender {
 		opts.GRO, opts.Discard = false, true
 	}
+	opts.Spin = s.spin
 	dio, err := newDatagramIO(s.conn, opts, s.path == pathThread)
 	if err != nil {
 		return fmt.Errorf("stream %d: %w", s.id, err)
@@ -187,10 +193,13 @@ func (r *run) loop(s *stream) {
 }
 
 // readCPU reads the process's CPU clocks with the waits of the threads
-// the run's streams ended.
+// the run's streams ended, and the time their receivers polled.
 func (r *run) readCPU() cpuClock {
 	c := readCPU()
 	r.gone.into(&c)
+	for _, s := range r.streams {
+		c.polled += s.polledTime()
+	}
 	return c
 }
 

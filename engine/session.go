@@ -217,7 +217,7 @@ func (ss *session) dataPhase() error {
 	ss.running.Store(r)
 	// Before TEST_START, so that the client's clock, which starts when
 	// TEST_START arrives, does not start before the server's.
-	if err := r.prepare(&procs, endChoices{io: ss.srv.cfg.IO, udp: ss.srv.cfg.UDP.options(), cpus: ss.cpus(), file: ss.srv.cfg.File}); err != nil {
+	if err := r.prepare(&procs, endChoices{io: ss.srv.cfg.IO, spin: serverSpin(sp.RecvSpin, ss.srv.cfg.RecvSpin), udp: ss.srv.cfg.UDP.options(), cpus: ss.cpus(), file: ss.srv.cfg.File}); err != nil {
 		ss.sendSpecError(err, wire.CodeStreamListen)
 		return err
 	}

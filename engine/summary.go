@@ -227,9 +227,14 @@ type Totals struct {
 // Waited is the time its threads were ready to run but waited for a CPU
 // (the scheduler's run delay, Linux's schedstat), in the same unit; 0 where
 // unknown. A process that waited much did not get the CPU it asked for.
+//
+// Polled is the part of Total that receiving streams spent polling an
+// empty socket before they slept (ClientConfig.RecvSpin): CPU used by
+// choice, which a receiver short of CPU would not spend.
 type CPUUtil struct {
 	Total, User, System float64
 	Waited              float64
+	Polled              float64
 }
 
 // Summary is the result of a test, with both ends' views.

@@ -114,12 +114,23 @@ func udpPairConns(t *testing.T) (a, b *net.UDPConn) {
 	return a, b
 }
 
+// udpRecvOpts are a test receiver's choices beyond the config.
+type udpRecvOpts struct {
+	discard bool          // --skip-rx-copy
+	spin    time.Duration // a thread loop's polling of its empty socket
+}
+
 // udpTestStream returns a UDP stream on conn as the engine makes one, on
 // the poller or, with thread, on a thread loop's blocking socket.
-func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, thread bool, skipRxCopy ...bool) *stream {
+func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, thread bool, rcvOpts ...udpRecvOpts) *stream {
 	t.Helper()
-	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60, SkipRxCopy: len(skipRxCopy) > 0 && skipRxCopy[0]}
+	var ro udpRecvOpts
+	if len(rcvOpts) > 0 {
+		ro = rcvOpts[0]
+	}
+	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60, SkipRxCopy: ro.discard}
 	st := newStream(1, conn, sender, sp.Length, false)
+	st.spin = ro.spin
 	if thread {
 		if st.setPath(pathThread); st.path != pathThread {
 			t.Skip("no thread loops on this platform")
@@ -144,17 +155,19 @@ func TestUDPAllocs(t *testing.T) {
 	for _, tt := range []struct {
 		cfg             UDPConfig
 		thread, discard bool
+		spin            time.Duration
 	}{
-		{UDPConfig{}, false, false}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, false, false},
-		{UDPConfig{}, true, false}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, true, false},
-		{UDPConfig{}, false, true}, {UDPConfig{}, true, true}, // --skip-rx-copy
+		{UDPConfig{}, false, false, 0}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, false, false, 0},
+		{UDPConfig{}, true, false, 0}, {UDPConfig{Batch: 1, NoGSO: true, NoGRO: true}, true, false, 0},
+		{UDPConfig{}, false, true, 0}, {UDPConfig{}, true, true, 0}, // --skip-rx-copy
+		{UDPConfig{}, true, false, DefaultRecvSpin}, {UDPConfig{}, true, true, DefaultRecvSpin}, // polling
 	} {
 		cfg := tt.cfg
 		a, b := udpPairConns(t)
 		_ = b.SetReadBuffer(8 << 20)
 		_ = b.SetReadDeadline(time.Now().Add(10 * time.Second)) // the poller's; a thread loop's socket has its backstop
 		snd := udpTestStream(t, a, true, cfg, tt.thread)
-		rcv := udpTestStream(t, b, false, cfg, tt.thread, tt.discard)
+		rcv := udpTestStream(t, b, false, cfg, tt.thread, udpRecvOpts{tt.discard, tt.spin})
 		snd.pacer = newPacer(100e9, 1400, 0, 0)
 		snd.timer = time.NewTimer(time.Hour)
 		snd.timer.Stop()
@@ -166,7 +179,7 @@ func TestUDPAllocs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}); n != 0 {
-			t.Errorf("%+v, thread %v: %v allocations per batch sent and received", cfg, tt.thread, n)
+			t.Errorf("%+v, thread %v, spin %v: %v allocations per batch sent and received", cfg, tt.thread, tt.spin, n)
 		}
 		if rcv.udp.trunc != tt.discard {
 			t.Errorf("discard %v: the receiver reads headers only: %v", tt.discard, rcv.udp.trunc)

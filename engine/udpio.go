@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"syscall"
+	"time"
 
 	"github.com/goperf/goperf/sockopt"
 )
@@ -23,15 +24,19 @@ type datagramIO interface {
 	Dropped() (uint32, bool)
 	// Offload reports whether GSO and GRO are in effect.
 	Offload() (gso, gro bool)
+	// Polled is the time receives spent polling an empty socket
+	// (udpOptions.Spin).
+	Polled() time.Duration
 	// Syscalls counts the system calls made so far.
 	Syscalls() uint64
 }
 
 // udpOptions are the local choices for a UDP stream's I/O.
 type udpOptions struct {
-	Batch    int  // messages per system call
-	GSO, GRO bool // offloads to ask for
-	Discard  bool // receive headers only, the rest discarded (--skip-rx-copy)
+	Batch    int           // messages per system call
+	GSO, GRO bool          // offloads to ask for
+	Discard  bool          // receive headers only, the rest discarded (--skip-rx-copy)
+	Spin     time.Duration // a receiver's wait awake before it sleeps (udpSpin)
 }
 
 // plainIO sends and receives one datagram per system call through
@@ -71,6 +76,7 @@ func (p *plainIO) Recv(bufs [][]byte, sizes, segs []int) (int, error) {
 func (p *plainIO) Dropped() (uint32, bool) { return 0, false }
 func (p *plainIO) Offload() (bool, bool)   { return false, false }
 func (p *plainIO) Syscalls() uint64        { return p.calls }
+func (p *plainIO) Polled() time.Duration   { return 0 }
 
 // newDatagramIO returns the I/O for a UDP stream on conn: the batched
 // system calls where the platform has them, else one datagram per call.
@@ -80,7 +86,7 @@ func newDatagramIO(conn net.Conn, o udpOptions, blocking bool) (datagramIO, erro
 	if !ok {
 		return nil, errors.New("a UDP stream without a descriptor")
 	}
-	b, err := sockopt.NewBatcher(sc, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true, Blocking: blocking, Discard: o.Discard})
+	b, err := sockopt.NewBatcher(sc, sockopt.BatchConfig{Batch: o.Batch, GSO: o.GSO, GRO: o.GRO, Drops: true, Blocking: blocking, Discard: o.Discard, Spin: o.Spin})
 	uc, isUDP := conn.(*net.UDPConn)
 	switch {
 	case errors.Is(err, sockopt.ErrUnsupported) && isUDP && !blocking && !o.Discard:

@@ -173,17 +173,31 @@ func (in *verdictInput) starvedCPU() (Verdict, bool) { return in.cpu(in.starved)
 func (in *verdictInput) cpu(bound func(CPUUtil) bool) (Verdict, bool) {
 	switch {
 	case bound(in.rcv) && (in.udp != nil || in.rcv.Waited > in.snd.Waited):
-		return Verdict{LimitReceiverCPU, fmt.Sprintf("receiver CPU: it used %.0f%% of one CPU and waited for one %.0f%% (the sender: %.0f%%, %.0f%%)", in.rcv.Total, in.rcv.Waited, in.snd.Total, in.snd.Waited)}, true
+		return Verdict{LimitReceiverCPU, fmt.Sprintf("receiver CPU: it used %s (the sender: %s)", cpuText(in.rcv, false), cpuText(in.snd, true))}, true
 	case bound(in.snd):
-		return Verdict{LimitSenderCPU, fmt.Sprintf("sender CPU: it used %.0f%% of one CPU and waited for one %.0f%% (the receiver: %.0f%%, %.0f%%)", in.snd.Total, in.snd.Waited, in.rcv.Total, in.rcv.Waited)}, true
+		return Verdict{LimitSenderCPU, fmt.Sprintf("sender CPU: it used %s (the receiver: %s)", cpuText(in.snd, false), cpuText(in.rcv, true))}, true
 	}
 	return Verdict{}, false
 }
 
+// cpuText is an end's CPU use for the verdict, short for the other end.
+func cpuText(c CPUUtil, short bool) string {
+	s := fmt.Sprintf("%.0f%% of one CPU and waited for one %.0f%%", c.Total, c.Waited)
+	if short {
+		s = fmt.Sprintf("%.0f%%, %.0f%%", c.Total, c.Waited)
+	}
+	if c.Polled >= 0.5 {
+		s += fmt.Sprintf(", %.0f%% of it polling an empty socket", c.Polled)
+	}
+	return s
+}
+
 // busy reports whether a process wanted a CPU per stream all the time:
-// what it used and what it waited for one add up to nearly that.
+// what it used and what it waited for one add up to nearly that. Time a
+// receiver spent polling an empty socket is not wanted: it had nothing to
+// do (CPUUtil.Polled).
 func (in *verdictInput) busy(c CPUUtil) bool {
-	return c.Total+c.Waited >= verdictBusyCPU*in.cpus()
+	return c.Total-c.Polled+c.Waited >= verdictBusyCPU*in.cpus()
 }
 
 // starved reports whether a process was kept from a CPU: it waited for

@@ -3,6 +3,7 @@ package sockopt
 import (
 	"errors"
 	"syscall"
+	"time"
 )
 
 // BatchConfig is what a Batcher asks of the kernel.
@@ -24,6 +25,11 @@ type BatchConfig struct {
 	// GRO is off with it, since a coalesced message's later headers would
 	// be discarded too.
 	Discard bool
+	// Spin: in blocking mode, a Recv that finds the socket empty tries
+	// again without sleeping for up to Spin before it sleeps, so that a
+	// receiver with a core to itself takes the next datagrams awake and
+	// the sender does not pay for waking it. 0: sleep at once.
+	Spin time.Duration
 }
 
 // A Batcher moves datagrams on a connected UDP socket many per system call:
@@ -86,6 +92,10 @@ var ErrGSODisabled = errors.New("UDP GSO refused by the path: off for this socke
 
 // Offload reports whether UDP GSO and GRO are in effect.
 func (b *Batcher) Offload() (gso, gro bool) { return b.sys.offload() }
+
+// Polled returns the time Recv spent polling an empty socket
+// (BatchConfig.Spin). Any goroutine may call it.
+func (b *Batcher) Polled() time.Duration { return b.sys.polledTime() }
 
 // Syscalls returns the number of send and receive system calls made,
 // including those that found the socket full or empty.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -28,8 +29,10 @@ type batchSys struct {
 	rc         syscall.RawConn
 	gro, drops bool
 	blocking   bool
-	recvFlags  uintptr     // MSG_TRUNC for Discard
-	gso        atomic.Bool // off for good once the path refused a GSO send
+	spin       time.Duration // BatchConfig.Spin
+	polled     atomic.Int64  // ns spent polling an empty socket (spin)
+	recvFlags  uintptr       // MSG_TRUNC for Discard
+	gso        atomic.Bool   // off for good once the path refused a GSO send
 	calls      atomic.Uint64
 	lastDrops  atomic.Uint32
 
@@ -81,7 +84,7 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("batched UDP I/O: %w", err)
 	}
-	b := &batchSys{rc: rc, blocking: cfg.Blocking, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
+	b := &batchSys{rc: rc, blocking: cfg.Blocking, spin: cfg.Spin, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
 	if cfg.Discard {
 		b.recvFlags, cfg.GRO = unix.MSG_TRUNC, false
 	}
@@ -229,7 +232,34 @@ func (b *batchSys) callBlocking(h *half, fn func(uintptr), op string) (int, erro
 // (MSG_WAITFORONE) and takes what else is queued.
 func (b *batchSys) sendmmsgBlocking(fd uintptr) { b.mmsgBlocking(fd, &b.out, unix.SYS_SENDMMSG, 0) }
 func (b *batchSys) recvmmsgBlocking(fd uintptr) {
+	if b.spin > 0 && b.spinRecv(fd) {
+		return
+	}
 	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_WAITFORONE|b.recvFlags)
+}
+
+// spinRecv receives without sleeping, again and again for up to b.spin
+// while the socket is empty, and reports whether a call ended otherwise:
+// with messages, at the socket's shutdown, or failing.
+func (b *batchSys) spinRecv(fd uintptr) bool {
+	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_DONTWAIT|b.recvFlags)
+	if b.in.errno != unix.EAGAIN {
+		return true // the clock only once the socket is empty
+	}
+	// polled runs to the last call that found the socket empty: the one
+	// that found data was work.
+	start := time.Now()
+	for polled := time.Duration(0); ; {
+		b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_DONTWAIT|b.recvFlags)
+		if b.in.errno != unix.EAGAIN {
+			b.polled.Add(int64(polled))
+			return true
+		}
+		if polled = time.Since(start); polled >= b.spin {
+			b.polled.Add(int64(polled))
+			return false
+		}
+	}
 }
 
 func (b *batchSys) mmsgBlocking(fd uintptr, h *half, trap, flags uintptr) {
@@ -287,3 +317,6 @@ func (b *batchSys) readMeminfo(fd uintptr) {
 
 func (b *batchSys) offload() (bool, bool) { return b.gso.Load(), b.gro }
 func (b *batchSys) syscalls() uint64      { return b.calls.Load() }
+func (b *batchSys) polledTime() time.Duration {
+	return time.Duration(b.polled.Load())
+}

@@ -212,3 +212,36 @@ func TestBatcherAllocs(t *testing.T) {
 		t.Errorf("%v allocations per send and receive", allocs)
 	}
 }
+
+// TestBatcherSpin: a blocking Batcher with Spin polls an empty socket for
+// the whole spin, counts it (Polled), then sleeps to the socket's timeout
+// and returns nothing; a datagram then queued is received.
+func TestBatcherSpin(t *testing.T) {
+	const timeout, spin = 5 * time.Millisecond, 2 * time.Millisecond
+	a, b := udpPair(t)
+	f, err := DupBlocking(b, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	r, err := NewBatcher(f, BatchConfig{Batch: 4, Blocking: true, Spin: spin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bufs, sizes, segs := [][]byte{make([]byte, 2048)}, make([]int, 1), make([]int, 1)
+	if n, err := r.Recv(bufs, sizes, segs); n != 0 || err != nil || r.Polled() < spin {
+		t.Errorf("empty socket: %d, %v, polled %v; want nothing after polling %v", n, err, r.Polled(), spin)
+	}
+	if _, err := a.Write(datagram(1, 100)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		n, err := r.Recv(bufs, sizes, segs)
+		if n == 1 && err == nil && sizes[0] == 100 {
+			break
+		}
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("the datagram: %d, %v, size %d", n, err, sizes[0])
+		}
+	}
+}

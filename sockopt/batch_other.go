@@ -5,6 +5,7 @@ package sockopt
 import (
 	"fmt"
 	"syscall"
+	"time"
 )
 
 // batchSys is never made here: NewBatcher fails first.
@@ -19,3 +20,4 @@ func (*batchSys) recv([][]byte, []int, []int) (int, error) { return 0, ErrUnsupp
 func (*batchSys) dropped() (uint32, bool)                  { return 0, false }
 func (*batchSys) offload() (bool, bool)                    { return false, false }
 func (*batchSys) syscalls() uint64                         { return 0 }
+func (*batchSys) polledTime() time.Duration                { return 0 }

@@ -57,6 +57,16 @@ func RecvBlocking(fd int, p []byte) (n int, errno syscall.Errno) {
 	return recvBlocking(fd, p)
 }
 
+// RecvAwake reads from fd, a socket from DupBlocking, into p, as
+// RecvBlocking does, or as RecvDiscard does when discard is set; but
+// while fd has nothing to read it first tries again without sleeping, for
+// up to spin, and only then makes the call that may sleep. A reader with a
+// core to itself so takes the next data awake, and the writer does not pay
+// for waking it. polled is the time spent polling the empty socket.
+func RecvAwake(fd int, p []byte, discard bool, spin time.Duration) (n int, polled time.Duration, errno syscall.Errno) {
+	return recvAwake(fd, p, discard, spin)
+}
+
 // WaitReadable sleeps until fd, a socket from DupBlocking, has data to
 // read, its read side has ended (the peer closed or reset it, or
 // Shutdown), or d has passed; d < 0 waits without a limit. It reports

@@ -51,6 +51,30 @@ func sendBlocking(fd int, p []byte) (int, syscall.Errno) {
 
 func recvBlocking(fd int, p []byte) (int, syscall.Errno) { return rawIO(unix.SYS_READ, fd, p) }
 
+func recvAwake(fd int, p []byte, discard bool, spin time.Duration) (int, time.Duration, syscall.Errno) {
+	flags := uintptr(unix.MSG_DONTWAIT)
+	if discard {
+		flags |= unix.MSG_TRUNC
+	}
+	n, e := rawFlagged(unix.SYS_RECVFROM, fd, p, flags)
+	if e != unix.EAGAIN {
+		return n, 0, e // the clock only once the socket is empty
+	}
+	// polled runs to the last call that found the socket empty: the one
+	// that found data was work.
+	start := time.Now()
+	for polled := time.Duration(0); ; {
+		n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags)
+		if e != unix.EAGAIN {
+			return n, polled, e
+		}
+		if polled = time.Since(start); polled >= spin {
+			n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags&^unix.MSG_DONTWAIT)
+			return n, polled, e
+		}
+	}
+}
+
 func waitReadable(fd int, d time.Duration) (bool, syscall.Errno) {
 	var ts *unix.Timespec
 	if d >= 0 {

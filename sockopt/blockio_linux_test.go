@@ -3,6 +3,7 @@
 package sockopt
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"syscall"
@@ -110,4 +111,37 @@ func TestBlockingCallsEnd(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("receive still sleeping 5 s after Shutdown")
 	}
+}
+
+// TestRecvAwake: on an empty socket RecvAwake polls for the whole spin,
+// counts it, and then sleeps to the socket's timeout; with data queued it
+// reads at once, counting no polling, and with discard it lets the kernel
+// drop the bytes instead of copying them.
+func TestRecvAwake(t *testing.T) {
+	const timeout, spin = 5 * time.Millisecond, 2 * time.Millisecond
+	f, peer := blockingPair(t, timeout)
+	w := peer.(interface{ Write([]byte) (int, error) })
+	buf := make([]byte, 2000)
+	fdOf(t, f, func(fd int) {
+		n, polled, errno := RecvAwake(fd, buf, false, spin)
+		if n != -1 || (errno != unix.EAGAIN && errno != unix.EINTR) || polled < spin {
+			t.Errorf("empty socket: %d, %v, polled %v; want EAGAIN (or EINTR) after polling %v", n, errno, polled, spin)
+		}
+		for _, discard := range []bool{false, true} {
+			clear(buf)
+			if _, err := w.Write(bytes.Repeat([]byte{7}, 1000)); err != nil {
+				t.Fatal(err)
+			}
+			if ready, errno := WaitReadable(fd, 5*time.Second); !ready || errno != 0 {
+				t.Fatalf("the peer's bytes did not arrive: %v", errno)
+			}
+			n, polled, errno := RecvAwake(fd, buf, discard, spin)
+			if n != 1000 || errno != 0 || polled != 0 {
+				t.Errorf("discard %v: %d, %v, polled %v; want the 1000 bytes queued, no polling", discard, n, errno, polled)
+			}
+			if copied := buf[0] == 7; copied == discard {
+				t.Errorf("discard %v: bytes copied %v", discard, copied)
+			}
+		}
+	})
 }

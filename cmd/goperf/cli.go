@@ -38,6 +38,7 @@ type cli struct {
 
 	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
 	IO       engine.IOMode  `name:"io" default:"auto" env:"GOPERF_IO" help:"How streams call the kernel: auto, thread (Linux), raw (Linux) or netconn."`
+	RecvSpin time.Duration  `name:"recv-spin" default:"50us" placeholder:"DUR" help:"A receiving stream with a core to itself (the test's streams leave one free) polls its empty socket this long before it sleeps, so that its sender does not pay to wake it; 0 sleeps at once. Its CPU shows it."`
 	Batch    int            `name:"batch" default:"32" help:"UDP datagrams (messages) per sendmmsg/recvmmsg call; 1 for one per call."`
 	GSO      bool           `name:"gso" default:"true" negatable:"" help:"UDP send offload (UDP_SEGMENT) where the kernel has it."`
 	GRO      bool           `name:"gro" default:"true" negatable:"" help:"UDP receive offload (UDP_GRO) where the kernel has it."`
@@ -236,6 +237,8 @@ func (c *cli) Validate() error {
 		return fmt.Errorf("-D and -I are a server's (goperf -s)")
 	case c.Batch < 1 || c.Batch > 1024:
 		return fmt.Errorf("UDP batch must be 1 to 1024, got %d", c.Batch)
+	case c.RecvSpin < 0 || c.RecvSpin > engine.MaxRecvSpin:
+		return fmt.Errorf("--recv-spin must be 0 to %v, got %v", engine.MaxRecvSpin, c.RecvSpin)
 	}
 	return c.checkMetrics()
 }
@@ -335,6 +338,7 @@ func (c *cli) serve(ctx context.Context, out engine.Output, note io.Writer) erro
 		Limits:         c.limits(),
 		ControlTimeout: durationOf(c.CtrlTO),
 		IO:             c.IO,
+		RecvSpin:       spinOf(c.RecvSpin),
 		UDP:            c.udpConfig(),
 		MemoryBudget:   int64(c.Memory),
 		MPTCP:          c.MPTCP,

@@ -59,6 +59,7 @@ func (c *cli) clientConfig() (engine.ClientConfig, error) {
 		FQRate:           uint64(c.FQRate),
 		ServerCPUs:       c.serverCPUs(),
 		Latency:          c.Latency || c.LatRate != 0,
+		RecvSpin:         spinOf(c.RecvSpin),
 	}
 	switch {
 	case c.Reverse:
@@ -121,6 +122,15 @@ func (c *cli) fileLength(spec *engine.Spec) error {
 	}
 	spec.Bytes = uint64(fi.Size()) // an empty file leaves the test to its time
 	return nil
+}
+
+// spinOf is --recv-spin in the engine's terms, where 0 is the default:
+// 0 (or less) is never.
+func spinOf(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 func durationOf(s engine.Seconds) time.Duration { return time.Duration(s) }

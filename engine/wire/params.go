@@ -63,6 +63,10 @@ type Ext struct {
 	// connection with the test's cookie, before the data streams
 	// (goperf --latency).
 	Latency bool `json:"latency,omitempty"`
+	// RecvSpinUs is how long, µs, the client lets a receiving stream with
+	// a core to itself poll its empty socket before it sleeps; 0 never.
+	// The server polls the lesser of it and its own. Absent: the server's.
+	RecvSpinUs *int64 `json:"recv_spin_us,omitempty"`
 }
 
 // ExtVersion is the extension version this package writes.

@@ -28,6 +28,9 @@ type ResultsExt struct {
 	// CPUWaited is the time the process's threads waited for a CPU
 	// during the test, in percent of one CPU (engine.CPUUtil.Waited).
 	CPUWaited float64 `json:"cpu_waited,omitempty"`
+	// CPUPolled is the part of cpu_util_total the receivers spent polling
+	// an empty socket before they slept, percent (engine.CPUUtil.Polled).
+	CPUPolled float64 `json:"cpu_polled,omitempty"`
 }
 
 // StreamExt is one stream's goperf figures. UDP senders fill Sent; UDP
