@@ -94,17 +94,17 @@ type jsonEndExt struct {
 	VerdictReverse *jsonVerdict `json:"verdict_reverse,omitempty"`
 	// CPUWaited is what the verdict reads beside cpu_utilization_percent:
 	// how long each end's threads were ready to run but waited for a CPU.
-	CPUWaited *jsonCPUWaited `json:"cpu_waited_percent,omitempty"`
+	CPUWaited *jsonEnds `json:"cpu_waited_percent,omitempty"`
 	// CPUPolled is the part of each end's cpu_utilization_percent that its
 	// receivers spent polling an empty socket (--recv-spin), when any did.
-	CPUPolled *jsonCPUWaited `json:"cpu_polled_percent,omitempty"`
+	CPUPolled *jsonEnds `json:"cpu_polled_percent,omitempty"`
 	// Latency is --latency's account of the test.
 	Latency *jsonLatencyReport `json:"latency,omitempty"`
 }
 
-// jsonCPUWaited is CPUUtil.Waited (or Polled) of both ends, in percent of
-// one CPU; the remote's is 0 when the peer is not goperf.
-type jsonCPUWaited struct {
+// jsonEnds is a CPUUtil figure of both ends (Waited, Polled), in percent
+// of one CPU; the remote's is 0 when the peer is not goperf.
+type jsonEnds struct {
 	Host   float64 `json:"host"`
 	Remote float64 `json:"remote"`
 }
@@ -237,9 +237,9 @@ func newJSONEnd(sum *Summary) *jsonEnd {
 	if len(sum.Verdicts) > 0 && !sum.Interrupted {
 		g := ext()
 		g.Verdict = newJSONVerdict(sum.Verdicts[0])
-		g.CPUWaited = &jsonCPUWaited{sum.LocalCPU.Waited, sum.RemoteCPU.Waited}
+		g.CPUWaited = &jsonEnds{sum.LocalCPU.Waited, sum.RemoteCPU.Waited}
 		if sum.LocalCPU.Polled > 0 || sum.RemoteCPU.Polled > 0 {
-			g.CPUPolled = &jsonCPUWaited{sum.LocalCPU.Polled, sum.RemoteCPU.Polled}
+			g.CPUPolled = &jsonEnds{sum.LocalCPU.Polled, sum.RemoteCPU.Polled}
 		}
 		if len(sum.Verdicts) > 1 {
 			g.VerdictReverse = newJSONVerdict(sum.Verdicts[1])

@@ -63,12 +63,13 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 		r.procs, r.threads = procs, n
 		procs.add(n)
 	}
+	free := leaveCoreFree(n)
 	for i, s := range r.streams {
 		if r.spec.Proto == TCP && !s.sender {
-			s.prepareRecv(leaveCoreFree(n))
+			s.prepareRecv(free)
 		}
 		s.setPath(path)
-		s.ownThread = s.path == pathThread && leaveCoreFree(n)
+		s.ownThread = s.path == pathThread && free
 		if s.ownThread && !s.sender {
 			s.spin = end.spin
 		}

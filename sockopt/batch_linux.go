@@ -242,24 +242,12 @@ func (b *batchSys) recvmmsgBlocking(fd uintptr) {
 // while the socket is empty, and reports whether a call ended otherwise:
 // with messages, at the socket's shutdown, or failing.
 func (b *batchSys) spinRecv(fd uintptr) bool {
-	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_DONTWAIT|b.recvFlags)
-	if b.in.errno != unix.EAGAIN {
-		return true // the clock only once the socket is empty
-	}
-	// polled runs to the last call that found the socket empty: the one
-	// that found data was work.
-	start := time.Now()
-	for polled := time.Duration(0); ; {
+	polled, empty := pollEmpty(b.spin, func() bool {
 		b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_DONTWAIT|b.recvFlags)
-		if b.in.errno != unix.EAGAIN {
-			b.polled.Add(int64(polled))
-			return true
-		}
-		if polled = time.Since(start); polled >= b.spin {
-			b.polled.Add(int64(polled))
-			return false
-		}
-	}
+		return b.in.errno == unix.EAGAIN
+	})
+	b.polled.Add(int64(polled))
+	return !empty
 }
 
 func (b *batchSys) mmsgBlocking(fd uintptr, h *half, trap, flags uintptr) {

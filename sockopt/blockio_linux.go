@@ -56,21 +56,35 @@ func recvAwake(fd int, p []byte, discard bool, spin time.Duration) (int, time.Du
 	if discard {
 		flags |= unix.MSG_TRUNC
 	}
-	n, e := rawFlagged(unix.SYS_RECVFROM, fd, p, flags)
-	if e != unix.EAGAIN {
-		return n, 0, e // the clock only once the socket is empty
-	}
-	// polled runs to the last call that found the socket empty: the one
-	// that found data was work.
-	start := time.Now()
-	for polled := time.Duration(0); ; {
+	var n int
+	var e syscall.Errno
+	polled, empty := pollEmpty(spin, func() bool {
 		n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags)
-		if e != unix.EAGAIN {
-			return n, polled, e
+		return e == unix.EAGAIN
+	})
+	if empty {
+		n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags&^unix.MSG_DONTWAIT)
+	}
+	return n, polled, e
+}
+
+// pollEmpty calls empty, a receive that does not sleep and reports
+// whether it found the socket empty, until a call finds something or spin
+// has passed since the first found it empty, and says whether the socket
+// stayed empty. polled runs to the last call that found the socket empty:
+// the one that found data was work. The clock is read only once the
+// socket is empty. RecvAwake and a Batcher's Spin poll through it.
+func pollEmpty(spin time.Duration, empty func() bool) (polled time.Duration, stayed bool) {
+	if !empty() {
+		return 0, false
+	}
+	start := time.Now()
+	for {
+		if !empty() {
+			return polled, false
 		}
 		if polled = time.Since(start); polled >= spin {
-			n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags&^unix.MSG_DONTWAIT)
-			return n, polled, e
+			return polled, true
 		}
 	}
 }
