@@ -164,24 +164,26 @@ func (s *stream) pace(n int) error {
 }
 
 // paceFine is pace in a thread loop with a fine timer: it sleeps the
-// thread (sockopt.Sleep), in slices of at most fineSlice so that a halted
-// stream sees its halt flag soon, until the pacer lets n bytes go. A
+// thread (sockopt.Sleep), in slices of at most threadYield so that a
+// halted stream sees its halt flag soon, until the pacer lets n bytes go,
+// and passes through the scheduler between them (pass, thread.go). A
 // sleep a signal cut short is taken again.
 func (s *stream) paceFine(n int) error {
 	for {
-		d := s.pacer.wait(time.Since(s.epoch), n)
+		now := time.Now()
+		d := s.pacer.wait(now.Sub(s.epoch), n)
 		if d <= 0 {
 			return nil
 		}
 		if s.halt.Load() {
 			return errStopped
 		}
-		sockopt.Sleep(min(d, fineSlice))
+		if pass(now, &s.passed) {
+			continue // the pass took time: ask the pacer again
+		}
+		sockopt.Sleep(min(d, threadYield))
 	}
 }
-
-// fineSlice bounds one sleep of paceFine.
-const fineSlice = 10 * time.Millisecond
 
 // pacingTick is the shortest wait of a paced sender of block-byte writes:
 // the pacing timer, or the time the rate takes to earn a burst, whichever

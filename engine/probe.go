@@ -178,6 +178,9 @@ func (p *probe) run() {
 			return
 		}
 		have = copy(in[:], in[timed:have])
+		if timed > 0 {
+			p.io.pass()
+		}
 	}
 }
 

@@ -28,16 +28,15 @@ import (
 // netconn, the probe waits through net.Conn and its deadlines, and its
 // report says so (polledNote).
 //
-// What it costs, measured on the 2-core VM (UDP 1400 B unlimited, the
-// sender a full core; alternating rounds, the median of each round's
-// ratio, BenchmarkLatencyProbeCost): through the poller 0.975 at 100
-// round trips a second (0.94 at 1000); with this wait held raw, which
-// keeps the P, also 0.975, but a raw wait starved the poller's goroutines
-// of the same process (a server's echo through the poller answered a
-// period late); as it is, 0.94. The difference is sysmon: a goroutine in a
-// system call with no pass through the scheduler for 10 ms has its P
-// taken back, and each time sysmon polls every 20 µs for a while. Truth
-// first; the cost is issue 19's open point.
+// What it costs, measured on the 2-core VM (alternating rounds, the
+// median of each round's ratio, BenchmarkLatencyProbeCost, 100 round
+// trips a second): before its waits were cut at threadYield (see
+// threadProbe), 0.93 of 128 KiB -P 1, 0.87 of -P 4 and 0.91 of unlimited
+// 1400-byte UDP; after, 1.00, 0.99 and 0.98. What is left is the probe's
+// own few hundred wake-ups a second on cores the streams fill. A wait
+// held in a raw call, which the runtime does not see, starved the
+// poller's goroutines of the same process (a server's echo through the
+// poller answered a period late), so the wait is a call the runtime sees.
 
 // probeIO is one end's side of the probe's connection.
 type probeIO interface {
@@ -52,6 +51,10 @@ type probeIO interface {
 	shut()
 	// close releases the connection, after the goroutine using it ended.
 	close()
+	// pass lets the runtime see the goroutine go through its scheduler, at
+	// a moment when a short delay costs the measurement nothing (after an
+	// echo was timed or written); see threadProbe.
+	pass()
 }
 
 // newProbeIO takes conn over for a probe's end: a blocking duplicate
@@ -74,25 +77,45 @@ func newProbeIO(conn net.Conn, mode IOMode, procs *threadProcs) probeIO {
 
 // threadProbe is a probe's socket out of the poller: a blocking
 // duplicate, with the send and receive timeout threadBackstop.
+//
+// Its goroutine keeps a P while it waits, in a call the runtime sees, so
+// a wait sleeps at most threadYield and passes through the scheduler
+// between two, as do the probe's loops after each echo (pass, thread.go).
+// Waiting a whole period at a time, 10 ms at 100 round trips a second, it
+// had the runtime take its P back every period: the runtime's monitor
+// thread woke about 3,400 times a second in each process, the streams'
+// threads were switched out 8 times as often, and the probe cost 7-13% of
+// the throughput it rode on.
 type threadProbe struct {
-	f     *os.File
-	fd    int
-	procs *threadProcs
+	f      *os.File
+	fd     int
+	procs  *threadProcs
+	passed time.Time // when the goroutine last passed through the scheduler
 }
 
 func (t *threadProbe) await(p []byte, until time.Time) (int, error) {
-	wait := time.Duration(-1)
-	if !until.IsZero() {
-		if wait = time.Until(until); wait <= 0 {
+	for {
+		wait, last := threadYield, false
+		if !until.IsZero() {
+			left := time.Until(until)
+			if left <= 0 {
+				return 0, nil
+			}
+			if left <= wait {
+				wait, last = left, true
+			}
+		}
+		ready, errno := sockopt.WaitReadable(t.fd, wait)
+		if errno != 0 {
+			return 0, os.NewSyscallError("ppoll", errno)
+		}
+		if ready {
+			break
+		}
+		if last {
 			return 0, nil
 		}
-	}
-	ready, errno := sockopt.WaitReadable(t.fd, wait)
-	switch {
-	case errno != 0:
-		return 0, os.NewSyscallError("ppoll", errno)
-	case !ready:
-		return 0, nil
+		t.pass()
 	}
 	n, errno := sockopt.RecvBlocking(t.fd, p)
 	switch {
@@ -120,6 +143,8 @@ func (t *threadProbe) write(p []byte) error {
 	return nil
 }
 
+func (t *threadProbe) pass() { pass(time.Now(), &t.passed) }
+
 func (t *threadProbe) shut() { _ = sockopt.Shutdown(t.f, true, true) }
 func (t *threadProbe) close() {
 	_ = t.f.Close()
@@ -145,3 +170,7 @@ func (c connProbe) write(p []byte) error {
 
 func (c connProbe) shut()  { _ = c.conn.Close() }
 func (c connProbe) close() { _ = c.conn.Close() }
+
+// pass has nothing to do: every wait in the poller goes through the
+// scheduler.
+func (c connProbe) pass() {}

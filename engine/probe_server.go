@@ -37,6 +37,7 @@ func (e *probeEcho) loop() {
 			if werr := e.io.write(buf[:n]); werr != nil {
 				return
 			}
+			e.io.pass()
 		}
 		if err != nil {
 			return // the client closed it, or the test ended

@@ -25,6 +25,7 @@ type stream struct {
 	budget    *budget
 	epoch     time.Time     // origin of the pacer's clock
 	timer     *time.Timer   // pacing waits; made once when the stream is paced
+	passed    time.Time     // when paceFine last passed through the scheduler
 	wake      chan struct{} // closed to end a pacing wait
 
 	// How the loop calls the kernel, settled by run.prepare; see ioPath.

@@ -108,6 +108,28 @@ func (y *yielder) tick() {
 	}
 }
 
+// A loop that sleeps long in its calls (a paced sender between sends, the
+// latency probe between round trips) passes through the scheduler once
+// passAfter has gone by, which it checks on the clock it reads anyway,
+// and sleeps at most threadYield in one call, so that the gaps stay well
+// inside the 10 ms after which the runtime takes a goroutine's P back.
+// Each time it does, the runtime's monitor wakes every 20 µs for a while:
+// a probe that slept 10 ms at a time, and beside it a UDP sender at 1
+// Mbit/s whose 10 ms sleeps went 2 s between yields, kept that thread
+// waking about 3,000 times a second.
+const passAfter = threadYield / 2
+
+// pass yields the P when passAfter has gone by since *last, and reports
+// whether it did.
+func pass(now time.Time, last *time.Time) bool {
+	if now.Sub(*last) < passAfter {
+		return false
+	}
+	*last = now
+	runtime.Gosched()
+	return true
+}
+
 // leaveCoreFree reports whether n streams leave a core free for the rest:
 // their loops then keep a thread each (see above), and TCP receivers fill
 // their blocks (recvblock.go).
