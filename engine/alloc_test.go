@@ -144,7 +144,7 @@ func TestRecvAllocs(t *testing.T) {
 	for _, discard := range []bool{false, true} { // a thread loop that polls (recvAwake)
 		st = receivingStream(t)
 		fd := rawFD(t, st, pathThread)
-		st.spin, st.skipRx = DefaultRecvSpin, discard
+		st.spin.For, st.skipRx = DefaultRecvSpin, discard
 		st.recvAwake()
 		if n := testing.AllocsPerRun(1000, func() {
 			if st.threadRecvStep(fd) == stepDone {

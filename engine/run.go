@@ -71,7 +71,7 @@ func (r *run) prepare(procs *threadProcs, end endChoices) error {
 		s.setPath(path)
 		s.ownThread = s.path == pathThread && free
 		if s.ownThread && !s.sender {
-			s.spin = end.spin
+			s.spin.For = end.spin
 		}
 		if s.path == pathThread {
 			if err := s.detach(threadBackstop); err != nil {
@@ -112,7 +112,7 @@ func (s *stream) prepareUDP(spec *Spec, opts udpOptions) error {
 	if spec.SkipRxCopy && !s.sender {
 		opts.GRO, opts.Discard = false, true
 	}
-	opts.Spin = s.spin
+	opts.Spin = s.spin.For
 	dio, err := newDatagramIO(s.conn, opts, s.path == pathThread)
 	if err != nil {
 		return fmt.Errorf("stream %d: %w", s.id, err)

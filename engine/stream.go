@@ -33,9 +33,9 @@ type stream struct {
 	// nothing (rawio.go); a thread loop runs in one Control callback
 	// (thread.go). rc is nil where the connection has none.
 	path       ioPath
-	ownThread  bool          // a thread loop keeps its thread for the test (thread.go)
-	spin       time.Duration // a receiver's poll of its empty socket before it sleeps (DefaultRecvSpin)
-	polled     atomic.Int64  // ns a TCP receiver spent polling (recvAwake)
+	ownThread  bool            // a thread loop keeps its thread for the test (thread.go)
+	spin       sockopt.Spinner // a TCP receiver's poll of its empty socket before it sleeps (DefaultRecvSpin)
+	polled     atomic.Int64    // ns a TCP receiver spent polling (recvAwake)
 	rc         syscall.RawConn
 	writeFn    func(fd uintptr) bool
 	readFn     func(fd uintptr) bool

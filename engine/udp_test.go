@@ -130,7 +130,7 @@ func udpTestStream(t *testing.T, conn *net.UDPConn, sender bool, cfg UDPConfig, 
 	}
 	sp := &Spec{Proto: UDP, Length: 1400, Bytes: 1 << 60, SkipRxCopy: ro.discard}
 	st := newStream(1, conn, sender, sp.Length, false)
-	st.spin = ro.spin
+	st.spin.For = ro.spin
 	if thread {
 		if st.setPath(pathThread); st.path != pathThread {
 			t.Skip("no thread loops on this platform")

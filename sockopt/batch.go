@@ -28,7 +28,8 @@ type BatchConfig struct {
 	// Spin: in blocking mode, a Recv that finds the socket empty tries
 	// again without sleeping for up to Spin before it sleeps, so that a
 	// receiver with a core to itself takes the next datagrams awake and
-	// the sender does not pay for waking it. 0: sleep at once.
+	// the sender does not pay for waking it, as long as such polls find
+	// datagrams (Spinner). 0: sleep at once.
 	Spin time.Duration
 }
 

@@ -29,10 +29,10 @@ type batchSys struct {
 	rc         syscall.RawConn
 	gro, drops bool
 	blocking   bool
-	spin       time.Duration // BatchConfig.Spin
-	polled     atomic.Int64  // ns spent polling an empty socket (spin)
-	recvFlags  uintptr       // MSG_TRUNC for Discard
-	gso        atomic.Bool   // off for good once the path refused a GSO send
+	spin       Spinner      // BatchConfig.Spin
+	polled     atomic.Int64 // ns spent polling an empty socket (spin)
+	recvFlags  uintptr      // MSG_TRUNC for Discard
+	gso        atomic.Bool  // off for good once the path refused a GSO send
 	calls      atomic.Uint64
 	lastDrops  atomic.Uint32
 
@@ -84,7 +84,7 @@ func newBatchSys(conn syscall.Conn, cfg BatchConfig) (*batchSys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("batched UDP I/O: %w", err)
 	}
-	b := &batchSys{rc: rc, blocking: cfg.Blocking, spin: cfg.Spin, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
+	b := &batchSys{rc: rc, blocking: cfg.Blocking, spin: Spinner{For: cfg.Spin}, out: newHalf(cfg.Batch, sendOOB), in: newHalf(cfg.Batch, recvOOB)}
 	if cfg.Discard {
 		b.recvFlags, cfg.GRO = unix.MSG_TRUNC, false
 	}
@@ -232,17 +232,17 @@ func (b *batchSys) callBlocking(h *half, fn func(uintptr), op string) (int, erro
 // (MSG_WAITFORONE) and takes what else is queued.
 func (b *batchSys) sendmmsgBlocking(fd uintptr) { b.mmsgBlocking(fd, &b.out, unix.SYS_SENDMMSG, 0) }
 func (b *batchSys) recvmmsgBlocking(fd uintptr) {
-	if b.spin > 0 && b.spinRecv(fd) {
+	if b.spin.For > 0 && b.spinRecv(fd) {
 		return
 	}
 	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_WAITFORONE|b.recvFlags)
 }
 
-// spinRecv receives without sleeping, again and again for up to b.spin
-// while the socket is empty, and reports whether a call ended otherwise:
+// spinRecv receives without sleeping, again and again for up to b.spin.For
+// while the socket is empty (unless b.spin skips the poll), and reports whether a call ended otherwise:
 // with messages, at the socket's shutdown, or failing.
 func (b *batchSys) spinRecv(fd uintptr) bool {
-	polled, empty := pollEmpty(b.spin, func() bool {
+	polled, empty := b.spin.poll(func() bool {
 		b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_DONTWAIT|b.recvFlags)
 		return b.in.errno == unix.EAGAIN
 	})

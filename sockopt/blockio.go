@@ -60,10 +60,11 @@ func RecvBlocking(fd int, p []byte) (n int, errno syscall.Errno) {
 // RecvAwake reads from fd, a socket from DupBlocking, into p, as
 // RecvBlocking does, or as RecvDiscard does when discard is set; but
 // while fd has nothing to read it first tries again without sleeping, for
-// up to spin, and only then makes the call that may sleep. A reader with a
+// up to spin.For unless spin has learned that polls go unanswered
+// (Spinner), and only then makes the call that may sleep. A reader with a
 // core to itself so takes the next data awake, and the writer does not pay
 // for waking it. polled is the time spent polling the empty socket.
-func RecvAwake(fd int, p []byte, discard bool, spin time.Duration) (n int, polled time.Duration, errno syscall.Errno) {
+func RecvAwake(fd int, p []byte, discard bool, spin *Spinner) (n int, polled time.Duration, errno syscall.Errno) {
 	return recvAwake(fd, p, discard, spin)
 }
 

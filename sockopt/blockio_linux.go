@@ -51,14 +51,14 @@ func sendBlocking(fd int, p []byte) (int, syscall.Errno) {
 
 func recvBlocking(fd int, p []byte) (int, syscall.Errno) { return rawIO(unix.SYS_READ, fd, p) }
 
-func recvAwake(fd int, p []byte, discard bool, spin time.Duration) (int, time.Duration, syscall.Errno) {
+func recvAwake(fd int, p []byte, discard bool, spin *Spinner) (int, time.Duration, syscall.Errno) {
 	flags := uintptr(unix.MSG_DONTWAIT)
 	if discard {
 		flags |= unix.MSG_TRUNC
 	}
 	var n int
 	var e syscall.Errno
-	polled, empty := pollEmpty(spin, func() bool {
+	polled, empty := spin.poll(func() bool {
 		n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags)
 		return e == unix.EAGAIN
 	})
@@ -66,27 +66,6 @@ func recvAwake(fd int, p []byte, discard bool, spin time.Duration) (int, time.Du
 		n, e = rawFlagged(unix.SYS_RECVFROM, fd, p, flags&^unix.MSG_DONTWAIT)
 	}
 	return n, polled, e
-}
-
-// pollEmpty calls empty, a receive that does not sleep and reports
-// whether it found the socket empty, until a call finds something or spin
-// has passed since the first found it empty, and says whether the socket
-// stayed empty. polled runs to the last call that found the socket empty:
-// the one that found data was work. The clock is read only once the
-// socket is empty. RecvAwake and a Batcher's Spin poll through it.
-func pollEmpty(spin time.Duration, empty func() bool) (polled time.Duration, stayed bool) {
-	if !empty() {
-		return 0, false
-	}
-	start := time.Now()
-	for {
-		if !empty() {
-			return polled, false
-		}
-		if polled = time.Since(start); polled >= spin {
-			return polled, true
-		}
-	}
 }
 
 func waitReadable(fd int, d time.Duration) (bool, syscall.Errno) {

@@ -114,7 +114,8 @@ func TestBlockingCallsEnd(t *testing.T) {
 }
 
 // TestRecvAwake: on an empty socket RecvAwake polls for the whole spin,
-// counts it, and then sleeps to the socket's timeout; with data queued it
+// counts it, and then sleeps to the socket's timeout, and the next time
+// sleeps at once (Spinner); with data queued it
 // reads at once, counting no polling, and with discard it lets the kernel
 // drop the bytes instead of copying them.
 func TestRecvAwake(t *testing.T) {
@@ -123,9 +124,14 @@ func TestRecvAwake(t *testing.T) {
 	w := peer.(interface{ Write([]byte) (int, error) })
 	buf := make([]byte, 2000)
 	fdOf(t, f, func(fd int) {
-		n, polled, errno := RecvAwake(fd, buf, false, spin)
+		spinner := Spinner{For: spin}
+		n, polled, errno := RecvAwake(fd, buf, false, &spinner)
 		if n != -1 || (errno != unix.EAGAIN && errno != unix.EINTR) || polled < spin {
 			t.Errorf("empty socket: %d, %v, polled %v; want EAGAIN (or EINTR) after polling %v", n, errno, polled, spin)
+		}
+		n, polled, errno = RecvAwake(fd, buf, false, &spinner)
+		if n != -1 || (errno != unix.EAGAIN && errno != unix.EINTR) || polled != 0 {
+			t.Errorf("empty again after a wasted poll: %d, %v, polled %v; want EAGAIN (or EINTR) without polling", n, errno, polled)
 		}
 		for _, discard := range []bool{false, true} {
 			clear(buf)
@@ -135,7 +141,7 @@ func TestRecvAwake(t *testing.T) {
 			if ready, errno := WaitReadable(fd, 5*time.Second); !ready || errno != 0 {
 				t.Fatalf("the peer's bytes did not arrive: %v", errno)
 			}
-			n, polled, errno := RecvAwake(fd, buf, discard, spin)
+			n, polled, errno := RecvAwake(fd, buf, discard, &Spinner{For: spin})
 			if n != 1000 || errno != 0 || polled != 0 {
 				t.Errorf("discard %v: %d, %v, polled %v; want the 1000 bytes queued, no polling", discard, n, errno, polled)
 			}

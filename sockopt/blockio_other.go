@@ -15,7 +15,7 @@ func dupBlocking(int, time.Duration) (int, error)           { return -1, ErrUnsu
 func sendBlocking(int, []byte) (int, syscall.Errno)         { return -1, syscall.ENOSYS }
 func recvBlocking(int, []byte) (int, syscall.Errno)         { return -1, syscall.ENOSYS }
 func waitReadable(int, time.Duration) (bool, syscall.Errno) { return false, syscall.ENOSYS }
-func recvAwake(int, []byte, bool, time.Duration) (int, time.Duration, syscall.Errno) {
+func recvAwake(int, []byte, bool, *Spinner) (int, time.Duration, syscall.Errno) {
 	return -1, 0, syscall.ENOSYS
 }
 func shutdown(int, bool, bool) error { return ErrUnsupported }

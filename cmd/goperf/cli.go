@@ -38,7 +38,7 @@ type cli struct {
 
 	Interval engine.Seconds `short:"i" default:"1" help:"Seconds between interval reports; 0 for none."`
 	IO       engine.IOMode  `name:"io" default:"auto" env:"GOPERF_IO" help:"How streams call the kernel: auto, thread (Linux), raw (Linux) or netconn."`
-	RecvSpin time.Duration  `name:"recv-spin" default:"50us" placeholder:"DUR" help:"A receiving stream with a core to itself (the test's streams leave one free) polls its empty socket this long before it sleeps, so that its sender does not pay to wake it; 0 sleeps at once. Its CPU shows it."`
+	RecvSpin time.Duration  `name:"recv-spin" default:"50us" placeholder:"DUR" help:"A receiving stream with a core to itself (the test's streams leave one free) polls its empty socket this long before it sleeps, so that its sender does not pay to wake it, for as long as such polls find data (after one that finds none, up to 64 receives sleep at once); 0 sleeps at once. Its CPU shows it."`
 	Batch    int            `name:"batch" default:"32" help:"UDP datagrams (messages) per sendmmsg/recvmmsg call; 1 for one per call."`
 	GSO      bool           `name:"gso" default:"true" negatable:"" help:"UDP send offload (UDP_SEGMENT) where the kernel has it."`
 	GRO      bool           `name:"gro" default:"true" negatable:"" help:"UDP receive offload (UDP_GRO) where the kernel has it."`
