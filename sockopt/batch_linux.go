@@ -238,9 +238,10 @@ func (b *batchSys) recvmmsgBlocking(fd uintptr) {
 	b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_WAITFORONE|b.recvFlags)
 }
 
-// spinRecv receives without sleeping, again and again for up to b.spin.For
-// while the socket is empty (unless b.spin skips the poll), and reports whether a call ended otherwise:
-// with messages, at the socket's shutdown, or failing.
+// spinRecv receives without sleeping, again and again for up to
+// b.spin.For while the socket is empty (unless b.spin skips the poll), and
+// reports whether a call ended otherwise: with messages, at the socket's
+// shutdown, or failing.
 func (b *batchSys) spinRecv(fd uintptr) bool {
 	polled, empty := b.spin.poll(func() bool {
 		b.mmsgBlocking(fd, &b.in, unix.SYS_RECVMMSG, unix.MSG_DONTWAIT|b.recvFlags)
