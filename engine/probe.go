@@ -63,8 +63,9 @@ type probe struct {
 	err      error // why the probe stopped early, nil while it runs
 	rate     float64
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed sync.Once // close
 }
 
 // newProbe wraps conn, on which the cookie has been sent, as a probe at
@@ -278,8 +279,14 @@ func (p *probe) halt() {
 }
 
 // close stops the probe and closes its connection; it may be called
-// again.
-func (p *probe) close() {
+// again (report closes it, and so does the client's end of test), and
+// only the first call does anything: a thread probe's close gives its P
+// back to procs, and twice would leave the process's count of thread loops
+// one short each test (TestThreadsEnd found it at -16 after eight).
+func (p *probe) close() { p.closed.Do(p.shutdown) }
+
+// shutdown is close, once.
+func (p *probe) shutdown() {
 	p.halt()
 	if p.io == nil { // never started
 		_ = p.conn.Close()

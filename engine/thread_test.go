@@ -175,5 +175,10 @@ func TestThreadsEnd(t *testing.T) {
 		if p := runtime.GOMAXPROCS(0); p != maxprocs {
 			t.Errorf("test %d: GOMAXPROCS %d after, %d before", i+1, p, maxprocs)
 		}
+		procs.mu.Lock()
+		if n := procs.streams; n != 0 {
+			t.Errorf("test %d: %d thread loops counted after it ended, want 0", i+1, n)
+		}
+		procs.mu.Unlock()
 	}
 }
