@@ -34,7 +34,7 @@ type stream struct {
 	// (thread.go). rc is nil where the connection has none.
 	path       ioPath
 	ownThread  bool            // a thread loop keeps its thread for the test (thread.go)
-	spin       sockopt.Spinner // a TCP receiver's poll of its empty socket before it sleeps (DefaultRecvSpin)
+	spin       sockopt.Spinner // a receiver's poll of its empty socket before it sleeps (DefaultRecvSpin); a UDP one's Batcher keeps its own, from For
 	polled     atomic.Int64    // ns a TCP receiver spent polling (recvAwake)
 	rc         syscall.RawConn
 	writeFn    func(fd uintptr) bool

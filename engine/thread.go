@@ -104,10 +104,7 @@ func (y *yielder) tick() {
 		return
 	}
 	y.left = y.every
-	if now := time.Now(); now.Sub(y.last) >= threadYield {
-		y.last = now
-		runtime.Gosched()
-	}
+	yieldAfter(threadYield, time.Now(), &y.last)
 }
 
 // A loop that sleeps long in its calls (a paced sender between sends, the
@@ -123,8 +120,12 @@ const passAfter = threadYield / 2
 
 // pass yields the P when passAfter has gone by since *last, and reports
 // whether it did.
-func pass(now time.Time, last *time.Time) bool {
-	if now.Sub(*last) < passAfter {
+func pass(now time.Time, last *time.Time) bool { return yieldAfter(passAfter, now, last) }
+
+// yieldAfter yields the P when d has gone by since *last, and reports
+// whether it did: the one step of a thread loop's yielder and of pass.
+func yieldAfter(d time.Duration, now time.Time, last *time.Time) bool {
+	if now.Sub(*last) < d {
 		return false
 	}
 	*last = now
